@@ -1,0 +1,93 @@
+import { InvalidInputError } from '../error/nav-auth-error.js';
+import { buildSystemUserAuthorizationDetails, checkScopeList } from '../grant/claim-inputs.js';
+import { encodeBase64Url } from '../jws/base64url.js';
+
+/** Which client a cache key belongs to, so that one shared cache never mixes clients. */
+export interface CacheKeyClient {
+  /** `maskinporten`, `azure` or another name for the authorization server. */
+  readonly provider: string;
+  readonly clientId: string;
+  readonly issuer: string;
+}
+
+/**
+ * Encodes fields so that distinct field lists never give the same text: each field is
+ * `<length>:<value>`, or `~` when absent, so no value can spill into its neighbour.
+ */
+export function encodeKeyFields(fields: readonly (string | undefined)[]): string {
+  return fields.map((field) => (field === undefined ? '~' : `${field.length}:${field}`)).join('');
+}
+
+function clientFields(client: CacheKeyClient): string[] {
+  for (const name of ['provider', 'clientId', 'issuer'] as const) {
+    if (typeof client[name] !== 'string' || client[name].length === 0)
+      throw new InvalidInputError(`client.${name}`, 'must be a non-empty string');
+  }
+  return [client.provider, client.clientId, client.issuer];
+}
+
+/** Cache key for a client credentials token: the client and the scope (seed 002). */
+export function clientCredentialsCacheKey(scope: string, client: CacheKeyClient): string {
+  checkScopeList('scope', [scope]);
+  return `cc|${encodeKeyFields([...clientFields(client), scope])}`;
+}
+
+/**
+ * Cache key for an on-behalf-of token: the client plus sha256 over the subject token and
+ * the scope (seed 002), length-prefixed so that no token/scope split collides with another.
+ * The raw token never appears in the key.
+ */
+export async function oboCacheKey(subjectToken: string, scope: string, client: CacheKeyClient): Promise<string> {
+  if (typeof subjectToken !== 'string' || subjectToken.length === 0)
+    throw new InvalidInputError('subjectToken', 'must be a non-empty string');
+  checkScopeList('scope', [scope]);
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(encodeKeyFields([subjectToken, scope])));
+  return `obo|${encodeKeyFields([...clientFields(client), encodeBase64Url(new Uint8Array(digest))])}`;
+}
+
+/** What a Maskinporten token request asks for; the same options `buildMaskinportenGrant` takes. */
+export interface MaskinportenCacheKeyOptions {
+  readonly clientId: string;
+  readonly issuer: string;
+  readonly scopes: readonly string[];
+  readonly resource?: string;
+  readonly consumerOrg?: string;
+  readonly systemUserOrg?: string;
+}
+
+/**
+ * Cache key for a Maskinporten token, covering everything that changes which token you
+ * get: client, issuer, the sorted scopes, `resource`, `consumer_org` and the canonical JSON
+ * of `authorization_details`. Scope order does not matter; nothing else is folded together.
+ */
+export function maskinportenCacheKey(options: MaskinportenCacheKeyOptions): string {
+  const scopes = [...checkScopeList('scopes', options.scopes)].sort();
+  const details =
+    options.systemUserOrg === undefined
+      ? undefined
+      : canonicalJson(buildSystemUserAuthorizationDetails('systemUserOrg', options.systemUserOrg));
+  return `mp|${encodeKeyFields([
+    ...clientFields({ provider: 'maskinporten', clientId: options.clientId, issuer: options.issuer }),
+    encodeKeyFields(scopes),
+    options.resource,
+    options.consumerOrg,
+    details,
+  ])}`;
+}
+
+/** JSON with object members sorted by name at every level, so equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new InvalidInputError('value', 'canonical JSON has no NaN or Infinity');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, member]) => member !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, member]) => `${JSON.stringify(name)}:${canonicalJson(member)}`).join(',')}}`;
+  }
+  throw new InvalidInputError('value', `canonical JSON cannot hold a ${typeof value}`);
+}

@@ -1,0 +1,152 @@
+import { ClaimValidationError, InvalidInputError } from '../error/nav-auth-error.js';
+import {
+  assertGranted,
+  type JwtPayload,
+  type MatchMode,
+  parseScopeClaim,
+  readOptionalStringClaim,
+  readStringArrayClaim,
+  readStringClaim,
+  validateAudience,
+  validateIssuer,
+  validateTimeClaims,
+} from './jwt-claims.js';
+
+/** Typed claims of a validated Azure AD (Entra ID) v2 access token. */
+export interface AzureClaims {
+  /** `app` for machine tokens (`idtyp: "app"`), `user` for user and on-behalf-of tokens. */
+  readonly kind: 'app' | 'user';
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly tenantId: string;
+  readonly objectId: string;
+  readonly subject: string;
+  /** `azp`: the client id of the calling application. */
+  readonly clientId: string;
+  /** `azp_name`: the calling application's name, e.g. `dev-gcp:team:app`. */
+  readonly clientName: string | undefined;
+  readonly roles: readonly string[];
+  /** `scp`, split into tokens (user tokens only). */
+  readonly scopes: readonly string[];
+  readonly groups: readonly string[];
+  /** True when Azure left `groups` out because the user has too many; never read that as "no groups". */
+  readonly groupsOverage: boolean;
+  /** `NAVident` of a NAV employee (user tokens). A personal id: never log it. */
+  readonly navIdent: string | undefined;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly notBefore: number;
+}
+
+/** Expectations for {@link validateAzureClaims}. */
+export interface AzureClaimOptions {
+  /**
+   * `AZURE_OPENID_CONFIG_ISSUER`, matched exactly. For multi-tenant apps it may contain
+   * `{tenantid}`, which is replaced by the token's `tid` (then `allowedTenantIds` is required).
+   */
+  readonly issuer: string;
+  /** `AZURE_APP_CLIENT_ID` (or several accepted audiences). */
+  readonly audience: string | readonly string[];
+  readonly now: Date;
+  readonly clockToleranceSeconds?: number;
+  readonly maxTokenAgeSeconds?: number;
+  /** Tenants accepted when `issuer` is a `{tenantid}` template. */
+  readonly allowedTenantIds?: readonly string[];
+  /** Accept only app (machine) tokens or only user tokens; default both. */
+  readonly kind?: 'app' | 'user';
+}
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TENANT_PLACEHOLDER = '{tenantid}';
+
+/**
+ * Validates the claims of an Azure AD v2 access token whose signature is already verified:
+ * exact `iss` and `aud`, time claims, `ver` 2.0, the claims Entra always sets (`sub oid tid
+ * azp`), and the app/user split from `idtyp`: app tokens carry no `scp`, user tokens must
+ * carry `scp`, so an ID token (neither `scp` nor `roles`) is never taken for an access token.
+ *
+ * @example
+ * const claims = validateAzureClaims(payload, { issuer, audience: clientId, now: new Date() });
+ * assertRoles(claims, ['access_as_application']);
+ */
+export function validateAzureClaims(payload: JwtPayload, options: AzureClaimOptions): AzureClaims {
+  const tenantId = readStringClaim(payload, 'tid');
+  if (!guid.test(tenantId)) throw new ClaimValidationError('tid', 'invalid', 'must be a GUID');
+  const issuer = validateIssuer(payload, expectedIssuer(options, tenantId));
+  const audience = validateAudience(payload, options.audience);
+  const times = validateTimeClaims(payload, {
+    now: options.now,
+    requireIssuedAt: true,
+    requireNotBefore: true,
+    ...(options.clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds: options.clockToleranceSeconds }),
+    ...(options.maxTokenAgeSeconds === undefined ? {} : { maxTokenAgeSeconds: options.maxTokenAgeSeconds }),
+  });
+  // B07: a v1 token (ver 1.0, sts.windows.net issuer) is a different token format.
+  if (payload.ver !== '2.0') throw new ClaimValidationError('ver', payload.ver === undefined ? 'missing' : 'mismatch');
+
+  const idtyp = payload.idtyp;
+  if (idtyp !== undefined && idtyp !== 'app' && idtyp !== 'user') throw new ClaimValidationError('idtyp', 'invalid');
+  const kind = idtyp === 'app' ? 'app' : 'user';
+  const hasScp = payload.scp !== undefined;
+  if (kind === 'app' && hasScp) throw new ClaimValidationError('scp', 'not_allowed', 'an app token carries no delegated scopes');
+  if (kind === 'user' && !hasScp) throw new ClaimValidationError('scp', 'missing', 'a user access token carries scp');
+  if (options.kind !== undefined && options.kind !== kind) throw new ClaimValidationError('idtyp', 'mismatch');
+
+  const groupsOverage = hasGroupsOverage(payload);
+  return {
+    kind,
+    issuer,
+    audience,
+    tenantId,
+    objectId: readStringClaim(payload, 'oid'),
+    subject: readStringClaim(payload, 'sub'),
+    clientId: readStringClaim(payload, 'azp'),
+    clientName: readOptionalStringClaim(payload, 'azp_name'),
+    roles: readStringArrayClaim(payload, 'roles') ?? [],
+    scopes: hasScp ? parseScopeClaim(payload, 'scp') : [],
+    groups: readStringArrayClaim(payload, 'groups') ?? [],
+    groupsOverage,
+    navIdent: readOptionalStringClaim(payload, 'NAVident'),
+    issuedAt: times.issuedAt as number,
+    expiresAt: times.expiresAt,
+    notBefore: times.notBefore as number,
+  };
+}
+
+function expectedIssuer(options: AzureClaimOptions, tenantId: string): string {
+  if (!options.issuer.includes(TENANT_PLACEHOLDER)) return options.issuer;
+  const allowed = options.allowedTenantIds;
+  if (allowed === undefined || allowed.length === 0) {
+    throw new InvalidInputError('allowedTenantIds', 'an issuer template with {tenantid} needs an allow-list of tenants');
+  }
+  if (!allowed.some((tenant) => tenant.toLowerCase() === tenantId.toLowerCase())) throw new ClaimValidationError('tid', 'not_allowed');
+  return options.issuer.replace(TENANT_PLACEHOLDER, tenantId);
+}
+
+function hasGroupsOverage(payload: JwtPayload): boolean {
+  const names = payload._claim_names;
+  return typeof names === 'object' && names !== null && 'groups' in names;
+}
+
+/** Requires app roles (`roles`) by exact match. */
+export function assertRoles(claims: Pick<AzureClaims, 'roles'>, required: readonly string[], match: MatchMode = 'all'): void {
+  assertGranted('roles', claims.roles, required, match);
+}
+
+/** Requires delegated scopes (`scp`) by exact token match; app tokens never satisfy this. */
+export function assertScopes(claims: Pick<AzureClaims, 'scopes'>, required: readonly string[], match: MatchMode = 'all'): void {
+  assertGranted('scp', claims.scopes, required, match);
+}
+
+/**
+ * Requires group membership by object id. On a groups overage the answer is unknown, so it
+ * fails closed (reason `overage`) rather than treating missing groups as none.
+ */
+export function assertGroups(
+  claims: Pick<AzureClaims, 'groups' | 'groupsOverage'>,
+  required: readonly string[],
+  match: MatchMode = 'all',
+): void {
+  if (claims.groupsOverage) throw new ClaimValidationError('groups', 'overage', 'resolve group membership through Microsoft Graph');
+  assertGranted('groups', claims.groups, required, match);
+}

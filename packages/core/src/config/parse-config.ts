@@ -1,0 +1,134 @@
+import { ConfigError, type ConfigProblem, isNavAuthError } from '../error/nav-auth-error.js';
+import { type PrivateJwk, parsePrivateJwk } from '../key/jwk.js';
+import { endpointUrlProblem } from './endpoint-url.js';
+
+/** Environment-like input: `process.env`, or values read from NAIS secret files. */
+export type EnvironmentRecord = Readonly<Record<string, string | undefined>>;
+
+/** Maskinporten client configuration from the `MASKINPORTEN_*` variables (seed 000). */
+export interface MaskinportenConfig {
+  readonly clientId: string;
+  /** Validated private RSA JWK with `kid`. */
+  readonly clientJwk: PrivateJwk;
+  /** `MASKINPORTEN_SCOPES`: the scopes registered for the client (may be empty). */
+  readonly scopes: readonly string[];
+  readonly wellKnownUrl: string | undefined;
+  readonly issuer: string;
+  readonly tokenEndpoint: string;
+}
+
+/** Configuration for validating incoming Maskinporten tokens (`MASKINPORTEN_ISSUER`, `MASKINPORTEN_JWKS_URI`). */
+export interface MaskinportenValidationConfig {
+  readonly issuer: string;
+  readonly jwksUri: string;
+}
+
+/** Azure AD configuration from the `AZURE_*` variables (seed 002). */
+export interface AzureConfig {
+  readonly clientId: string;
+  /** `AZURE_APP_CLIENT_SECRET`, when set. */
+  readonly clientSecret: string | undefined;
+  /** `AZURE_APP_JWK`, validated, when set; preferred over the secret for client authentication. */
+  readonly clientJwk: PrivateJwk | undefined;
+  readonly tokenEndpoint: string;
+  readonly wellKnownUrl: string | undefined;
+  readonly issuer: string;
+  readonly jwksUri: string;
+}
+
+/** Collects every problem before failing, so one error names all of them. */
+class EnvironmentReader {
+  readonly problems: ConfigProblem[] = [];
+
+  constructor(private readonly env: EnvironmentRecord) {}
+
+  optional(variable: string): string | undefined {
+    const value = this.env[variable]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  required(variable: string): string {
+    const value = this.optional(variable);
+    if (value === undefined) this.problems.push({ variable, reason: 'is missing' });
+    return value ?? '';
+  }
+
+  url(variable: string, required: boolean): string | undefined {
+    const value = required ? this.required(variable) : this.optional(variable);
+    if (value === undefined || value === '') return value;
+    const problem = endpointUrlProblem(value);
+    if (problem !== undefined) this.problems.push({ variable, reason: problem });
+    return value;
+  }
+
+  jwk(variable: string, required: boolean, rsaOnly: boolean): PrivateJwk | undefined {
+    const value = required ? this.required(variable) : this.optional(variable);
+    if (value === undefined || value === '') return undefined;
+    try {
+      const jwk = parsePrivateJwk(value, { requireKid: true });
+      if (rsaOnly && jwk.kty !== 'RSA') {
+        this.problems.push({ variable, reason: 'must be an RSA key' });
+        return undefined;
+      }
+      return jwk;
+    } catch (error) {
+      // KeyError messages name members and rules, never key material.
+      if (!isNavAuthError(error, 'ERR_KEY')) throw error;
+      this.problems.push({ variable, reason: `is not an acceptable private JWK: ${error.message}` });
+      return undefined;
+    }
+  }
+
+  finish(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+}
+
+/**
+ * Parses Maskinporten client configuration from a plain record, naming every missing or
+ * malformed variable in one {@link ConfigError}. The JWK is validated here, on load.
+ *
+ * @example
+ * const config = parseMaskinportenConfig(process.env);
+ */
+export function parseMaskinportenConfig(env: EnvironmentRecord): MaskinportenConfig {
+  const read = new EnvironmentReader(env);
+  const clientId = read.required('MASKINPORTEN_CLIENT_ID');
+  const clientJwk = read.jwk('MASKINPORTEN_CLIENT_JWK', true, true);
+  const scopes = read.optional('MASKINPORTEN_SCOPES')?.split(/\s+/) ?? [];
+  const wellKnownUrl = read.url('MASKINPORTEN_WELL_KNOWN_URL', false);
+  const issuer = read.required('MASKINPORTEN_ISSUER');
+  const tokenEndpoint = read.url('MASKINPORTEN_TOKEN_ENDPOINT', true) as string;
+  read.finish();
+  return { clientId, clientJwk: clientJwk as PrivateJwk, scopes, wellKnownUrl, issuer, tokenEndpoint };
+}
+
+/** Parses the configuration an API needs to validate incoming Maskinporten tokens. */
+export function parseMaskinportenValidationConfig(env: EnvironmentRecord): MaskinportenValidationConfig {
+  const read = new EnvironmentReader(env);
+  const issuer = read.required('MASKINPORTEN_ISSUER');
+  const jwksUri = read.url('MASKINPORTEN_JWKS_URI', true) as string;
+  read.finish();
+  return { issuer, jwksUri };
+}
+
+/**
+ * Parses Azure AD configuration from a plain record; needs a client secret or a JWK (or
+ * both), and names every missing or malformed variable in one {@link ConfigError}.
+ */
+export function parseAzureConfig(env: EnvironmentRecord): AzureConfig {
+  const read = new EnvironmentReader(env);
+  const clientId = read.required('AZURE_APP_CLIENT_ID');
+  const clientSecret = read.optional('AZURE_APP_CLIENT_SECRET');
+  const hasJwk = read.optional('AZURE_APP_JWK') !== undefined;
+  const clientJwk = read.jwk('AZURE_APP_JWK', false, false);
+  if (clientSecret === undefined && !hasJwk) {
+    read.problems.push({ variable: 'AZURE_APP_CLIENT_SECRET or AZURE_APP_JWK', reason: 'is missing: one of them is needed' });
+  }
+  const tokenEndpoint = read.url('AZURE_OPENID_CONFIG_TOKEN_ENDPOINT', true) as string;
+  const wellKnownUrl = read.url('AZURE_APP_WELL_KNOWN_URL', false);
+  const issuer = read.required('AZURE_OPENID_CONFIG_ISSUER');
+  const jwksUri = read.url('AZURE_OPENID_CONFIG_JWKS_URI', true) as string;
+  read.finish();
+  return { clientId, clientSecret, clientJwk, tokenEndpoint, wellKnownUrl, issuer, jwksUri };
+}

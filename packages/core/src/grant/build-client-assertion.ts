@@ -1,0 +1,68 @@
+import { InvalidInputError } from '../error/nav-auth-error.js';
+import { type JwsHeader, signCompactJws } from '../jws/sign-compact-jws.js';
+import type { SigningKey } from '../key/signing-key.js';
+import { checkAbsoluteUri, checkLifetime, checkNonEmpty, checkScopeList, toNumericDate } from './claim-inputs.js';
+
+/** The longest client assertion lifetime nav-auth signs (Entra allows 5-10 minutes), in seconds. */
+export const CLIENT_ASSERTION_MAX_LIFETIME = 600;
+
+/** Options for {@link buildClientAssertion}. */
+export interface ClientAssertionOptions {
+  /** The client id; becomes both `iss` and `sub` (RFC 7523 §3). */
+  readonly clientId: string;
+  /** The authorization server's issuer; Azure AD wants its token endpoint here. */
+  readonly audience: string;
+  /** An RS256, PS256 or ES256 key. */
+  readonly key: SigningKey;
+  /** The current time, from the caller's clock. */
+  readonly now: Date;
+  /** A fresh unique id (a UUID) for this assertion; never reuse one. */
+  readonly jti: string;
+  /** `exp - iat` in seconds, 1 to 600 (default 60). */
+  readonly lifetimeSeconds?: number;
+  /** Base64url SHA-256 thumbprint of the key's certificate, sent as `x5t#S256` (Entra certificate credentials). */
+  readonly certificateThumbprint?: string;
+  /** Scopes some authorization servers read from the assertion (seed 004). */
+  readonly scopes?: readonly string[];
+}
+
+const ASSERTION_ALGORITHMS: ReadonlySet<string> = new Set(['RS256', 'PS256', 'ES256']);
+const sha256Thumbprint = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Builds and signs an RFC 7523 client assertion for `private_key_jwt` client authentication:
+ * `iss` = `sub` = client id, `aud`, `jti`, `iat`, `nbf`, `exp`.
+ *
+ * @example
+ * const assertion = await buildClientAssertion({
+ *   clientId, audience: tokenEndpoint, key, now: new Date(), jti: crypto.randomUUID(),
+ * });
+ */
+export async function buildClientAssertion(options: ClientAssertionOptions): Promise<string> {
+  const { key } = options;
+  if (!ASSERTION_ALGORITHMS.has(key.alg)) throw new InvalidInputError('key', 'client assertions are signed with RS256, PS256 or ES256');
+  const clientId = checkNonEmpty('clientId', options.clientId);
+  const iat = toNumericDate('now', options.now);
+  const lifetime = checkLifetime('lifetimeSeconds', options.lifetimeSeconds ?? 60, CLIENT_ASSERTION_MAX_LIFETIME);
+  const payload = {
+    iss: clientId,
+    sub: clientId,
+    aud: checkAbsoluteUri('audience', options.audience),
+    jti: checkNonEmpty('jti', options.jti),
+    iat,
+    nbf: iat,
+    exp: iat + lifetime,
+    ...(options.scopes === undefined ? {} : { scope: checkScopeList('scopes', options.scopes).join(' ') }),
+  };
+  const thumbprint = options.certificateThumbprint;
+  if (thumbprint !== undefined && !sha256Thumbprint.test(thumbprint)) {
+    throw new InvalidInputError('certificateThumbprint', 'must be the base64url SHA-256 thumbprint (43 characters)');
+  }
+  const header: JwsHeader = {
+    alg: key.alg,
+    kid: key.kid,
+    typ: 'JWT',
+    ...(thumbprint === undefined ? {} : { 'x5t#S256': thumbprint }),
+  };
+  return signCompactJws(header, new TextEncoder().encode(JSON.stringify(payload)), key);
+}

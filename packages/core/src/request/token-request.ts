@@ -1,0 +1,81 @@
+import { endpointUrlProblem } from '../config/endpoint-url.js';
+import { InvalidInputError } from '../error/nav-auth-error.js';
+import { checkNonEmpty } from '../grant/claim-inputs.js';
+import { REDACTED, withRedactedView } from '../redaction/redacted-view.js';
+
+/**
+ * A token request for `@nav-auth/node` (or any HTTP client) to send. Serializing or
+ * inspecting it shows the URL and parameter names only, since the body and the
+ * `authorization` header carry secrets.
+ */
+export interface TokenRequest {
+  readonly url: string;
+  readonly method: 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  /** `application/x-www-form-urlencoded` body. */
+  readonly body: string;
+}
+
+/** How the client authenticates at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2). */
+export type ClientAuthentication =
+  | { readonly method: 'client_secret_post'; readonly clientSecret: string }
+  | { readonly method: 'client_secret_basic'; readonly clientSecret: string }
+  | { readonly method: 'private_key_jwt'; readonly clientAssertion: string };
+
+/** `grant_type` of the JWT bearer grant (RFC 7523 §2.1), used by Maskinporten and Azure on-behalf-of. */
+export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+/** `client_assertion_type` for `private_key_jwt` (RFC 7523 §2.2). */
+export const JWT_BEARER_CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** Builds a form POST to the token endpoint, adding client authentication when given. */
+export function buildFormRequest(
+  tokenEndpoint: string,
+  params: ReadonlyArray<readonly [string, string]>,
+  client?: { readonly clientId: string; readonly auth: ClientAuthentication },
+): TokenRequest {
+  const problem = endpointUrlProblem(tokenEndpoint);
+  if (problem !== undefined) throw new InvalidInputError('tokenEndpoint', problem);
+  const form = new URLSearchParams();
+  for (const [name, value] of params) form.append(name, value);
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
+  if (client !== undefined) {
+    const clientId = checkNonEmpty('clientId', client.clientId);
+    form.append('client_id', clientId);
+    const { auth } = client;
+    switch (auth.method) {
+      case 'client_secret_post':
+        form.append('client_secret', checkNonEmpty('clientSecret', auth.clientSecret));
+        break;
+      case 'client_secret_basic':
+        // RFC 6749 §2.3.1: id and secret are form-urlencoded before base64.
+        headers.authorization = `Basic ${btoaUtf8(`${formEncode(clientId)}:${formEncode(checkNonEmpty('clientSecret', auth.clientSecret))}`)}`;
+        break;
+      case 'private_key_jwt':
+        form.append('client_assertion_type', JWT_BEARER_CLIENT_ASSERTION_TYPE);
+        form.append('client_assertion', checkNonEmpty('clientAssertion', auth.clientAssertion));
+        break;
+      default:
+        throw new InvalidInputError('auth.method', 'must be client_secret_post, client_secret_basic or private_key_jwt');
+    }
+  }
+  const request: TokenRequest = { url: tokenEndpoint, method: 'POST', headers, body: form.toString() };
+  return withRedactedView(request, {
+    url: tokenEndpoint,
+    method: 'POST',
+    parameters: [...new Set(form.keys())],
+    headers: Object.keys(headers).map((name) => (name === 'authorization' ? `${name}: ${REDACTED}` : name)),
+  });
+}
+
+function formEncode(value: string): string {
+  return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+function btoaUtf8(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}

@@ -1,0 +1,72 @@
+import { TokenEndpointError, TokenResponseError } from '../error/nav-auth-error.js';
+import { REDACTED, sanitizeServerText, withRedactedView } from '../redaction/redacted-view.js';
+
+/** A successful token response (RFC 6749 §5.1). Serializing or inspecting it hides `accessToken`. */
+export interface TokenResponse {
+  readonly accessToken: string;
+  readonly tokenType: 'Bearer';
+  /** Lifetime in seconds, as the server sent it. */
+  readonly expiresIn: number;
+  /** Granted scopes, when the server listed them. */
+  readonly scopes: readonly string[] | undefined;
+  /** RFC 8693 `issued_token_type`, when present. */
+  readonly issuedTokenType: string | undefined;
+}
+
+// RFC 6749 §5.2: error = 1*( %x20-21 / %x23-5B / %x5D-7E )
+const oauthErrorCode = /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
+const MAX_EXPIRES_IN = 366 * 24 * 3600;
+
+/**
+ * Parses a token endpoint's answer. A non-2xx status becomes a {@link TokenEndpointError}
+ * carrying the OAuth `error` and a sanitized `error_description`; a 2xx body that is not a
+ * usable Bearer token response becomes a {@link TokenResponseError}.
+ */
+export function parseTokenResponse(status: number, body: string): TokenResponse {
+  if (!Number.isInteger(status) || status < 200 || status > 299) throw parseErrorResponse(status, body);
+  const json = parseJsonObject(body);
+  if (json === undefined) throw new TokenResponseError('the body is not a JSON object');
+  const { access_token: accessToken, token_type: tokenType, expires_in: expiresIn, scope, issued_token_type: issuedTokenType } = json;
+  if (typeof accessToken !== 'string' || accessToken.length === 0)
+    throw new TokenResponseError('"access_token" is missing or not a string');
+  // RFC 6749 §7.1: the token type is case-insensitive.
+  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') throw new TokenResponseError('"token_type" is not Bearer');
+  const lifetime = parseExpiresIn(expiresIn);
+  if (lifetime === undefined) throw new TokenResponseError('"expires_in" must be a positive, finite number of seconds');
+  if (scope !== undefined && typeof scope !== 'string') throw new TokenResponseError('"scope" must be a string');
+  if (issuedTokenType !== undefined && typeof issuedTokenType !== 'string')
+    throw new TokenResponseError('"issued_token_type" must be a string');
+  const response: TokenResponse = {
+    accessToken,
+    tokenType: 'Bearer',
+    expiresIn: lifetime,
+    scopes: scope === undefined ? undefined : scope.split(' ').filter((token) => token.length > 0),
+    issuedTokenType,
+  };
+  return withRedactedView(response, { ...response, accessToken: REDACTED });
+}
+
+function parseErrorResponse(status: number, body: string): TokenEndpointError {
+  const json = parseJsonObject(body);
+  const error = typeof json?.error === 'string' && oauthErrorCode.test(json.error) ? json.error : undefined;
+  const description =
+    error !== undefined && typeof json?.error_description === 'string' ? sanitizeServerText(json.error_description) : undefined;
+  return new TokenEndpointError(status, error, description);
+}
+
+function parseJsonObject(body: string): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function parseExpiresIn(value: unknown): number | undefined {
+  // Azure AD v1 sent expires_in as a string of digits; accept that one legacy form only.
+  const seconds = typeof value === 'string' && /^[0-9]{1,9}$/.test(value) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_EXPIRES_IN) return undefined;
+  return seconds;
+}

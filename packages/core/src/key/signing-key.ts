@@ -1,4 +1,4 @@
-import { importJWK } from 'jose';
+import { CompactSign, compactVerify, importJWK } from 'jose';
 import { KeyError } from '../error/nav-auth-error.js';
 import { type PrivateJwk, type PublicJwk, parsePrivateJwk, type SigningAlgorithm, toPublicJwk } from './jwk.js';
 
@@ -33,12 +33,26 @@ export async function importSigningKey(jwk: unknown, options: ImportSigningKeyOp
   if ((parsed.kty === 'EC') !== (alg === 'ES256')) {
     throw new KeyError('unsupported_algorithm', `${alg} does not fit a key of type ${parsed.kty}`);
   }
+  const publicJwk = toPublicJwk({ ...parsed, alg } as PrivateJwk);
   let cryptoKey: CryptoKey;
   try {
     cryptoKey = (await importJWK({ ...parsed, alg, ext: false }, alg, { extractable: false })) as CryptoKey;
+    await assertPairwiseConsistent(cryptoKey, publicJwk, alg);
   } catch {
     // jose's message could quote the key; keep only our own words.
-    throw new KeyError('import_failed', 'the private key is inconsistent and cannot be imported');
+    throw new KeyError('import_failed', 'the private key cannot be imported or does not match its public members');
   }
-  return Object.freeze({ alg, kid: parsed.kid as string, publicJwk: toPublicJwk({ ...parsed, alg } as PrivateJwk), cryptoKey });
+  return Object.freeze({ alg, kid: parsed.kid as string, publicJwk, cryptoKey });
+}
+
+const probe = new TextEncoder().encode('nav-auth pairwise consistency check');
+
+/**
+ * Signs a probe and verifies it with the public members. RSA signing uses the CRT values
+ * and ignores `n` and `d`, so a JWK whose public half belongs to another key would import
+ * fine and then sign assertions no verifier accepts; this finds it on load instead.
+ */
+async function assertPairwiseConsistent(privateKey: CryptoKey, publicJwk: PublicJwk, alg: SigningAlgorithm): Promise<void> {
+  const jws = await new CompactSign(probe).setProtectedHeader({ alg }).sign(privateKey);
+  await compactVerify(jws, await importJWK({ ...publicJwk }, alg), { algorithms: [alg] });
 }

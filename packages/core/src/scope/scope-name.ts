@@ -43,6 +43,14 @@ export function validateScopeName(scope: string): ScopeName {
 }
 
 function checkSubscope(subscope: string, part: 'subscope' | 'name'): void {
+  checkSubscopeShape(subscope, part);
+  if (!subscopePattern.test(subscope)) {
+    throw new ScopeNameError(part, '"/" parts must come before ":" parts, and "." parts last (Digdir scope grammar)');
+  }
+}
+
+/** Character and separator rules that hold for a subscope and for each part of one. */
+function checkSubscopeShape(subscope: string, part: 'subscope' | 'name'): void {
   if (subscope.length === 0) throw new ScopeNameError(part, 'must not be empty');
   const bad = [...subscope].findIndex((character) => !subscopeCharacters.test(character));
   if (bad >= 0) {
@@ -50,9 +58,6 @@ function checkSubscope(subscope: string, part: 'subscope' | 'name'): void {
   }
   if (/^[./:]|[./:]$/.test(subscope)) throw new ScopeNameError(part, 'must not start or end with ".", ":" or "/"');
   if (/[./:]{2}/.test(subscope)) throw new ScopeNameError(part, 'must not have two separators in a row');
-  if (!subscopePattern.test(subscope)) {
-    throw new ScopeNameError(part, '"/" parts must come before ":" parts, and "." parts last (Digdir scope grammar)');
-  }
 }
 
 /** Options for {@link exposedScopeName}. */
@@ -80,9 +85,9 @@ export function exposedScopeName(options: ExposedScopeOptions): string {
     throw new ScopeNameError('product', 'must be one or more of lowercase a-z, æøå and 0-9');
   }
   if (typeof name !== 'string') throw new ScopeNameError('name', 'must be a string');
-  checkSubscope(name, 'name');
   const separator = options.separator ?? (name.includes('/') ? '/' : ':');
   if (separator !== ':' && separator !== '/') throw new ScopeNameError('separator', 'must be ":" or "/"');
+  checkSubscopeShape(name, 'name');
   const scope = `${options.prefix ?? NAV_SCOPE_PREFIX}:${product}${separator}${name}`;
   try {
     validateScopeName(scope);

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { nodeEcJwk, nodeRsaJwk } from '../../test/support/keys.js';
+import type { ConfigError } from '../error/nav-auth-error.js';
+import { parseAzureConfig, parseMaskinportenConfig, parseMaskinportenValidationConfig } from './parse-config.js';
+
+const rsa = JSON.stringify(nodeRsaJwk('mp-1'));
+const maskinporten = {
+  MASKINPORTEN_CLIENT_ID: 'client-1',
+  MASKINPORTEN_CLIENT_JWK: rsa,
+  MASKINPORTEN_SCOPES: 'nav:a  skatt:b\n',
+  MASKINPORTEN_WELL_KNOWN_URL: 'https://test.maskinporten.no/.well-known/oauth-authorization-server',
+  MASKINPORTEN_ISSUER: 'https://test.maskinporten.no/',
+  MASKINPORTEN_TOKEN_ENDPOINT: 'https://test.maskinporten.no/token',
+};
+
+function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseMaskinportenConfig', () => {
+  it('reads the variables of seed 000', () => {
+    const config = parseMaskinportenConfig(maskinporten);
+    expect(config).toMatchObject({ clientId: 'client-1', scopes: ['nav:a', 'skatt:b'], issuer: 'https://test.maskinporten.no/' });
+    expect(config.clientJwk.kid).toBe('mp-1');
+  });
+
+  it('names every missing or malformed variable in one error, never a value', () => {
+    const error = configError(() =>
+      parseMaskinportenConfig({
+        MASKINPORTEN_CLIENT_JWK: JSON.stringify({ ...JSON.parse(rsa), kid: undefined }),
+        MASKINPORTEN_TOKEN_ENDPOINT: 'http://maskinporten.no/token',
+        MASKINPORTEN_WELL_KNOWN_URL: 'not a url',
+      }),
+    );
+    expect(error.code).toBe('ERR_CONFIG');
+    expect(error.problems.map((p) => p.variable)).toEqual([
+      'MASKINPORTEN_CLIENT_ID',
+      'MASKINPORTEN_CLIENT_JWK',
+      'MASKINPORTEN_WELL_KNOWN_URL',
+      'MASKINPORTEN_ISSUER',
+      'MASKINPORTEN_TOKEN_ENDPOINT',
+    ]);
+    expect(error.message).toContain('MASKINPORTEN_CLIENT_JWK is not an acceptable private JWK');
+    expect(error.message).not.toContain(JSON.parse(rsa).d);
+  });
+
+  it('refuses a Maskinporten JWK that is not RSA, and treats blank values as missing', () => {
+    const error = configError(() =>
+      parseMaskinportenConfig({ ...maskinporten, MASKINPORTEN_CLIENT_JWK: JSON.stringify(nodeEcJwk('ec')), MASKINPORTEN_ISSUER: '  ' }),
+    );
+    expect(error.problems).toEqual([
+      { variable: 'MASKINPORTEN_CLIENT_JWK', reason: 'must be an RSA key' },
+      { variable: 'MASKINPORTEN_ISSUER', reason: 'is missing' },
+    ]);
+  });
+
+  it('reads the validation variables', () => {
+    expect(
+      parseMaskinportenValidationConfig({
+        MASKINPORTEN_ISSUER: 'https://maskinporten.no/',
+        MASKINPORTEN_JWKS_URI: 'https://maskinporten.no/jwk',
+      }),
+    ).toEqual({
+      issuer: 'https://maskinporten.no/',
+      jwksUri: 'https://maskinporten.no/jwk',
+    });
+    expect(configError(() => parseMaskinportenValidationConfig({})).problems).toHaveLength(2);
+  });
+});
+
+describe('parseAzureConfig', () => {
+  const azure = {
+    AZURE_APP_CLIENT_ID: 'client-1',
+    AZURE_APP_CLIENT_SECRET: 'very-secret-value',
+    AZURE_OPENID_CONFIG_TOKEN_ENDPOINT: 'https://login.microsoftonline.com/t/oauth2/v2.0/token',
+    AZURE_APP_WELL_KNOWN_URL: 'https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration',
+    AZURE_OPENID_CONFIG_ISSUER: 'https://login.microsoftonline.com/t/v2.0',
+    AZURE_OPENID_CONFIG_JWKS_URI: 'https://login.microsoftonline.com/t/discovery/v2.0/keys',
+  };
+
+  it('reads the variables of seed 002 with a secret, a JWK or both', () => {
+    expect(parseAzureConfig(azure)).toMatchObject({ clientSecret: 'very-secret-value', clientJwk: undefined });
+    const { AZURE_APP_CLIENT_SECRET: _secret, ...withoutSecret } = azure;
+    expect(parseAzureConfig({ ...withoutSecret, AZURE_APP_JWK: JSON.stringify(nodeEcJwk('az')) }).clientJwk?.kty).toBe('EC');
+  });
+
+  it('needs a secret or a JWK and never prints the secret', () => {
+    const { AZURE_APP_CLIENT_SECRET: _secret, ...withoutSecret } = azure;
+    expect(configError(() => parseAzureConfig(withoutSecret)).problems[0]?.variable).toBe('AZURE_APP_CLIENT_SECRET or AZURE_APP_JWK');
+    const error = configError(() =>
+      parseAzureConfig({ ...azure, AZURE_OPENID_CONFIG_JWKS_URI: 'ftp://x', AZURE_APP_JWK: '{"kty":"oct","k":"c2VjcmV0","kid":"a"}' }),
+    );
+    expect(error.problems.map((p) => p.variable)).toEqual(['AZURE_APP_JWK', 'AZURE_OPENID_CONFIG_JWKS_URI']);
+    expect(error.message).not.toContain('very-secret-value');
+    expect(error.message).not.toContain('c2VjcmV0');
+  });
+});

@@ -60,7 +60,7 @@ export type { ClientAssertionOptions } from './grant/build-client-assertion.js';
 export { buildClientAssertion, CLIENT_ASSERTION_MAX_LIFETIME } from './grant/build-client-assertion.js';
 export type { MaskinportenGrantOptions } from './grant/build-maskinporten-grant.js';
 export { buildMaskinportenGrant, MASKINPORTEN_MAX_GRANT_LIFETIME } from './grant/build-maskinporten-grant.js';
-export type { SystemUserAuthorizationDetail } from './grant/claim-inputs.js';
+export type { SystemUserAuthorizationDetail } from './grant/system-user-authorization-details.js';
 
 export { decodeBase64Url, encodeBase64Url } from './jws/base64url.js';
 export type { JwsHeader } from './jws/sign-compact-jws.js';
@@ -81,7 +81,6 @@ export type {
   SigningAlgorithm,
 } from './key/jwk.js';
 export { parsePrivateJwk, parsePublicJwk, SIGNING_ALGORITHMS, toPublicJwk } from './key/jwk.js';
-export { isRocaVulnerableModulus } from './key/roca.js';
 export type { ImportSigningKeyOptions, SigningKey } from './key/signing-key.js';
 export { importSigningKey } from './key/signing-key.js';
 

@@ -17,6 +17,7 @@ import {
   validateAzureClaims,
   validateMaskinportenClaims,
 } from '../src/index.js';
+import { caughtAsync } from './support/caught.js';
 import { nodeRsaJwk } from './support/keys.js';
 
 const jwk = nodeRsaJwk('leak-test');
@@ -37,12 +38,9 @@ beforeAll(() => {
 afterAll(() => vi.restoreAllMocks());
 
 async function failureText(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (error) {
-    return [String(error), (error as Error).stack ?? '', inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error)].join('\n');
-  }
-  throw new Error('expected a refusal');
+  const error = await caughtAsync(async () => run());
+  expect(error).toBeInstanceOf(Error);
+  return [String(error), (error as Error).stack ?? '', inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error)].join('\n');
 }
 
 describe('secrets in refused input', () => {

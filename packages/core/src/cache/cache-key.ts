@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../error/nav-auth-error.js';
-import { buildSystemUserAuthorizationDetails, checkScopeList } from '../grant/claim-inputs.js';
+import { buildSystemUserAuthorizationDetails } from '../grant/system-user-authorization-details.js';
+import { checkScopeList } from '../input/check-input.js';
 import { encodeBase64Url } from '../jws/base64url.js';
 
 /** Which client a cache key belongs to, so that one shared cache never mixes clients. */

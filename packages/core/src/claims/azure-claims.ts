@@ -1,4 +1,5 @@
 import { ClaimValidationError, InvalidInputError } from '../error/nav-auth-error.js';
+import { isUuid } from '../input/check-input.js';
 import {
   assertGranted,
   type JwtPayload,
@@ -56,7 +57,6 @@ export interface AzureClaimOptions {
   readonly kind?: 'app' | 'user';
 }
 
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_PLACEHOLDER = '{tenantid}';
 
 /**
@@ -71,7 +71,7 @@ const TENANT_PLACEHOLDER = '{tenantid}';
  */
 export function validateAzureClaims(payload: JwtPayload, options: AzureClaimOptions): AzureClaims {
   const tenantId = readStringClaim(payload, 'tid');
-  if (!guid.test(tenantId)) throw new ClaimValidationError('tid', 'invalid', 'must be a GUID');
+  if (!isUuid(tenantId)) throw new ClaimValidationError('tid', 'invalid', 'must be a GUID');
   const issuer = validateIssuer(payload, expectedIssuer(options, tenantId));
   const audience = validateAudience(payload, options.audience);
   const times = validateTimeClaims(payload, {

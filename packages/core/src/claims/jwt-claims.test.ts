@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { caught } from '../../test/support/caught.js';
 import { type ClaimFailureReason, isNavAuthError } from '../error/nav-auth-error.js';
 import { assertGranted, parseScopeClaim, validateAudience, validateIssuer, validateTimeClaims } from './jwt-claims.js';
 
@@ -7,13 +8,10 @@ const NOW = 1_700_000_000;
 const now = new Date(NOW * 1000);
 
 function claimFailure(run: () => unknown): { claim: string; reason: ClaimFailureReason } | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (isNavAuthError(error, 'ERR_CLAIM_VALIDATION')) return error as unknown as { claim: string; reason: ClaimFailureReason };
-    throw error;
-  }
-  return undefined;
+  const error = caught(run);
+  if (error === undefined || isNavAuthError(error, 'ERR_CLAIM_VALIDATION'))
+    return error as { claim: string; reason: ClaimFailureReason } | undefined;
+  throw error;
 }
 
 describe('validateTimeClaims', () => {

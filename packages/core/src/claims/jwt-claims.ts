@@ -1,4 +1,5 @@
 import { ClaimValidationError, InvalidInputError } from '../error/nav-auth-error.js';
+import { toEpochSeconds } from '../input/check-input.js';
 
 /** A decoded, signature-verified JWT payload: untrusted shape until validated. */
 export type JwtPayload = Readonly<Record<string, unknown>>;
@@ -47,13 +48,6 @@ function checkSeconds(field: string, value: number | undefined): number | undefi
     throw new InvalidInputError(field, 'must be a finite, non-negative number of seconds');
   }
   return value;
-}
-
-/** Reads the injected clock as fractional seconds, refusing an invalid Date. */
-export function toEpochSeconds(now: Date): number {
-  const ms = now instanceof Date ? now.getTime() : Number.NaN;
-  if (!Number.isFinite(ms)) throw new InvalidInputError('now', 'must be a valid Date');
-  return ms / 1000;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ClaimValidationError, InvalidInputError } from '../error/nav-auth-error.js';
-import { toEpochSeconds } from './jwt-claims.js';
+import { toEpochSeconds } from '../input/check-input.js';
 
 /** Remembers `jti`s until their token expires and refuses a second use (RFC 7519 §4.1.7). */
 export interface ReplayGuard {

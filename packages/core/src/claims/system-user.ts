@@ -1,4 +1,5 @@
 import { ClaimValidationError } from '../error/nav-auth-error.js';
+import { isUuid } from '../input/check-input.js';
 import { ISO6523_AUTHORITY, parseOrganizationIdentifier } from '../org/organization-number.js';
 import type { JwtPayload } from './jwt-claims.js';
 
@@ -15,7 +16,6 @@ export interface SystemUser {
 /** `type` of the RFC 9396 authorization detail that carries an Altinn system user. */
 export const SYSTEM_USER_TYPE = 'urn:altinn:systemuser';
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLAIM = 'authorization_details';
 
 /**
@@ -44,7 +44,7 @@ export function findSystemUser(payload: JwtPayload): SystemUser | undefined {
   const entry = entries[0] as Record<string, unknown>;
 
   const ids = entry.systemuser_id;
-  if (!Array.isArray(ids) || ids.length !== 1 || typeof ids[0] !== 'string' || !uuid.test(ids[0])) {
+  if (!Array.isArray(ids) || ids.length !== 1 || !isUuid(ids[0])) {
     throw new ClaimValidationError(`${CLAIM}.systemuser_id`, 'invalid', 'must hold exactly one UUID');
   }
   const systemId = entry.system_id;

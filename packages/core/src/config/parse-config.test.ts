@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { caught } from '../../test/support/caught.js';
 import { nodeEcJwk, nodeRsaJwk } from '../../test/support/keys.js';
 import type { ConfigError } from '../error/nav-auth-error.js';
 import { parseAzureConfig, parseMaskinportenConfig, parseMaskinportenValidationConfig } from './parse-config.js';
@@ -14,12 +15,9 @@ const maskinporten = {
 };
 
 function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
+  const error = caught(run);
+  expect(error).toMatchObject({ code: 'ERR_CONFIG' });
+  return error as ConfigError;
 }
 
 describe('parseMaskinportenConfig', () => {

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../error/nav-auth-error.js';
+import { checkAbsoluteUri, checkLifetime, checkNonEmpty, checkScopeList, toNumericDate } from '../input/check-input.js';
 import { type JwsHeader, signCompactJws } from '../jws/sign-compact-jws.js';
 import type { SigningKey } from '../key/signing-key.js';
-import { checkAbsoluteUri, checkLifetime, checkNonEmpty, checkScopeList, toNumericDate } from './claim-inputs.js';
 
 /** The longest client assertion lifetime nav-auth signs (Entra allows 5-10 minutes), in seconds. */
 export const CLIENT_ASSERTION_MAX_LIFETIME = 600;
@@ -42,7 +42,7 @@ export async function buildClientAssertion(options: ClientAssertionOptions): Pro
   const { key } = options;
   if (!ASSERTION_ALGORITHMS.has(key.alg)) throw new InvalidInputError('key', 'client assertions are signed with RS256, PS256 or ES256');
   const clientId = checkNonEmpty('clientId', options.clientId);
-  const iat = toNumericDate('now', options.now);
+  const iat = toNumericDate(options.now);
   const lifetime = checkLifetime('lifetimeSeconds', options.lifetimeSeconds ?? 60, CLIENT_ASSERTION_MAX_LIFETIME);
   const payload = {
     iss: clientId,

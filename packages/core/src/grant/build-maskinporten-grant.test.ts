@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { caughtAsync } from '../../test/support/caught.js';
 import { decodeJws, verifyWithNodeCrypto } from '../../test/support/independent-verifier.js';
 import { nodeEcJwk, nodeRsaJwk } from '../../test/support/keys.js';
 import { isNavAuthError } from '../error/nav-auth-error.js';
@@ -22,10 +23,7 @@ async function options(overrides: Partial<MaskinportenGrantOptions> = {}): Promi
 }
 
 async function expectInvalid(promise: Promise<unknown>, field: string) {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error = await caughtAsync(() => promise);
   expect(isNavAuthError(error, 'ERR_INVALID_INPUT')).toBe(true);
   expect((error as { field: string }).field).toBe(field);
 }

@@ -1,15 +1,15 @@
 import { InvalidInputError } from '../error/nav-auth-error.js';
-import { type JwsHeader, signCompactJws } from '../jws/sign-compact-jws.js';
-import type { SigningKey } from '../key/signing-key.js';
 import {
-  buildSystemUserAuthorizationDetails,
   checkAbsoluteUri,
   checkLifetime,
   checkNonEmpty,
   checkOrganizationNumber,
   checkScopeList,
   toNumericDate,
-} from './claim-inputs.js';
+} from '../input/check-input.js';
+import { type JwsHeader, signCompactJws } from '../jws/sign-compact-jws.js';
+import type { SigningKey } from '../key/signing-key.js';
+import { buildSystemUserAuthorizationDetails } from './system-user-authorization-details.js';
 
 /** The longest grant lifetime Maskinporten accepts (`exp - iat`), in seconds. */
 export const MASKINPORTEN_MAX_GRANT_LIFETIME = 120;
@@ -63,7 +63,7 @@ export async function buildMaskinportenGrant(options: MaskinportenGrantOptions):
   if (!MASKINPORTEN_ALGORITHMS.has(key.alg)) {
     throw new InvalidInputError('key', 'Maskinporten accepts RS256, RS384 or RS512 grants only');
   }
-  const iat = toNumericDate('now', options.now);
+  const iat = toNumericDate(options.now);
   const lifetime = checkLifetime('lifetimeSeconds', options.lifetimeSeconds ?? 30, MASKINPORTEN_MAX_GRANT_LIFETIME);
   const payload = {
     aud: checkAbsoluteUri('issuer', options.issuer),

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { caught } from '../../test/support/caught.js';
 import { nodeEcJwk, nodeRsaJwk } from '../../test/support/keys.js';
 import { loadWycheproof } from '../../test/support/shared-testdata.js';
 import { isNavAuthError, type KeyErrorReason } from '../error/nav-auth-error.js';
@@ -10,13 +11,8 @@ const ec = nodeEcJwk('ec-1');
 const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...rsaPublic } = rsa;
 
 function refusal(parse: () => unknown): KeyErrorReason | undefined {
-  try {
-    parse();
-  } catch (error) {
-    if (isNavAuthError(error, 'ERR_KEY')) return (error as unknown as { reason: KeyErrorReason }).reason;
-    throw error;
-  }
-  return undefined;
+  const error = caught(parse);
+  return isNavAuthError(error, 'ERR_KEY') ? (error as unknown as { reason: KeyErrorReason }).reason : undefined;
 }
 
 describe('parsePrivateJwk', () => {

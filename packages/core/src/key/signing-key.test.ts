@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { caughtAsync } from '../../test/support/caught.js';
 import { verifyWithNodeCrypto } from '../../test/support/independent-verifier.js';
 import { nodeEcJwk, nodeRsaJwk } from '../../test/support/keys.js';
 import { loadWycheproof } from '../../test/support/shared-testdata.js';
@@ -25,10 +26,7 @@ describe('importSigningKey', () => {
 
   it('refuses a private key whose public members belong to another key, without quoting it (E08)', async () => {
     const other = nodeRsaJwk('rsa-2');
-    const error = await importSigningKey({ ...rsa, n: other.n }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await caughtAsync(() => importSigningKey({ ...rsa, n: other.n }));
     expect(error).toMatchObject({ code: 'ERR_KEY', reason: 'import_failed' });
     for (const secret of [rsa.d, rsa.p, rsa.q, rsa.dp]) {
       expect(inspect(error)).not.toContain(secret as string);

@@ -1,4 +1,4 @@
-import { checkAbsoluteUri, checkNonEmpty, checkScopeList } from '../grant/claim-inputs.js';
+import { checkAbsoluteUri, checkNonEmpty, checkScopeList } from '../input/check-input.js';
 import { buildFormRequest, type ClientAuthentication, JWT_BEARER_GRANT_TYPE, type TokenRequest } from './token-request.js';
 
 /** Options for {@link buildMaskinportenTokenRequest}. */

@@ -1,6 +1,6 @@
 import { endpointUrlProblem } from '../config/endpoint-url.js';
 import { InvalidInputError } from '../error/nav-auth-error.js';
-import { checkNonEmpty } from '../grant/claim-inputs.js';
+import { checkNonEmpty } from '../input/check-input.js';
 import { REDACTED, withRedactedView } from '../redaction/redacted-view.js';
 
 /**

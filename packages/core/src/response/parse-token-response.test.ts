@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { caught } from '../../test/support/caught.js';
 import { isNavAuthError } from '../error/nav-auth-error.js';
 import { parseTokenResponse } from './parse-token-response.js';
 
@@ -61,13 +62,9 @@ describe('parseTokenResponse', () => {
   it('keeps status only when an error body is garbage, and strips token-shaped text from descriptions', () => {
     expect(() => parseTokenResponse(503, 'Service Unavailable')).toThrow(expect.objectContaining({ status: 503, error: undefined }));
     const echoed = 'bad assertion eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJjbGllbnQifQ.c2lnbmF0dXJlLXZhbHVl given';
-    const error = (() => {
-      try {
-        parseTokenResponse(400, JSON.stringify({ error: 'invalid_grant', error_description: `${echoed}\n${'x'.repeat(500)}` }));
-      } catch (e) {
-        return e as Error & { errorDescription: string };
-      }
-    })();
+    const error = caught(() =>
+      parseTokenResponse(400, JSON.stringify({ error: 'invalid_grant', error_description: `${echoed}\n${'x'.repeat(500)}` })),
+    ) as (Error & { errorDescription: string }) | undefined;
     expect(error?.message).not.toContain('eyJhbGciOiJSUzI1NiJ9');
     expect(error?.errorDescription).toContain('[redacted]');
     expect(error?.errorDescription.length).toBeLessThanOrEqual(201);

@@ -1,16 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { caught } from '../../test/support/caught.js';
 import { isNavAuthError, type ScopeNamePart } from '../error/nav-auth-error.js';
 import { exposedScopeName, parseExposedScopeName, validateScopeName } from './scope-name.js';
 
 function failingPart(run: () => unknown): ScopeNamePart | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (isNavAuthError(error, 'ERR_SCOPE_NAME')) return (error as unknown as { part: ScopeNamePart }).part;
-    throw error;
-  }
-  return undefined;
+  const error = caught(run);
+  return isNavAuthError(error, 'ERR_SCOPE_NAME') ? (error as unknown as { part: ScopeNamePart }).part : undefined;
 }
 
 describe('exposedScopeName', () => {
@@ -66,14 +62,9 @@ describe('validateScopeName', () => {
     ['nav:a//b', 'subscope', /two separators/],
     ['nav:a.b/c', 'subscope', /Digdir/],
   ])('refuses %j in part %s and says why', (scope, part, why) => {
-    let message = '';
-    try {
-      validateScopeName(scope);
-    } catch (error) {
-      expect(error).toMatchObject({ code: 'ERR_SCOPE_NAME', part });
-      message = (error as Error).message;
-    }
-    expect(message).toMatch(why);
+    const error = caught(() => validateScopeName(scope));
+    expect(error).toMatchObject({ code: 'ERR_SCOPE_NAME', part });
+    expect((error as Error).message).toMatch(why);
   });
 });
 

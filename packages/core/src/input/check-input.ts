@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../error/nav-auth-error.js';
-import { ISO6523_AUTHORITY, isValidOrganizationNumber, NORWEGIAN_ORG_ICD } from '../org/organization-number.js';
+import { isValidOrganizationNumber } from '../org/organization-number.js';
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const scopeToken = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -55,21 +55,21 @@ export function checkLifetime(field: string, value: number, max: number): number
   return value;
 }
 
-/** Converts an injected clock reading to a NumericDate (RFC 7519 §2), refusing invalid dates. */
-export function toNumericDate(field: string, now: Date): number {
+/** Reads an injected clock as fractional seconds since the epoch, refusing an invalid or pre-epoch Date. */
+export function toEpochSeconds(now: Date): number {
   const ms = now instanceof Date ? now.getTime() : Number.NaN;
-  if (!Number.isFinite(ms) || ms < 0) throw new InvalidInputError(field, 'must be a valid Date');
-  return Math.floor(ms / 1000);
+  if (!Number.isFinite(ms) || ms < 0) throw new InvalidInputError('now', 'must be a valid Date');
+  return ms / 1000;
 }
 
-/** An RFC 9396 `authorization_details` entry asking Maskinporten for an Altinn system-user token. */
-export interface SystemUserAuthorizationDetail {
-  readonly type: 'urn:altinn:systemuser';
-  readonly systemuser_org: { readonly authority: typeof ISO6523_AUTHORITY; readonly ID: string };
+/** Reads an injected clock as a whole NumericDate (RFC 7519 §2), for `iat` of what we sign. */
+export function toNumericDate(now: Date): number {
+  return Math.floor(toEpochSeconds(now));
 }
 
-/** Builds the `authorization_details` that request a system-user token for a customer organisation. */
-export function buildSystemUserAuthorizationDetails(field: string, customerOrg: string): readonly [SystemUserAuthorizationDetail] {
-  const orgno = checkOrganizationNumber(field, customerOrg);
-  return [{ type: 'urn:altinn:systemuser', systemuser_org: { authority: ISO6523_AUTHORITY, ID: `${NORWEGIAN_ORG_ICD}:${orgno}` } }];
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a UUID (or GUID) in its canonical 8-4-4-4-12 hex form, either case. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && uuidPattern.test(value);
 }

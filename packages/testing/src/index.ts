@@ -1,0 +1,27 @@
+/**
+ * @nav-auth/testing: a strict local identity provider and Altinn PDP for tests and demos.
+ *
+ * @example
+ * import { startLocalIdp } from '@nav-auth/testing';
+ *
+ * const idp = await startLocalIdp();
+ * const app = await idp.registerAzureApp({ name: 'dev-gcp:team:api' });
+ * const token = await idp.mintAzureUserToken({ audience: app.name, navIdent: 'Z990000' });
+ * await idp.close();
+ */
+
+export { PDP_SCOPE } from './altinn/altinn-endpoints.js';
+export type {
+  IssuerEndpoints,
+  LocalIdp,
+  LocalIdpEndpoint,
+  LocalIdpOptions,
+  LocalIssuer,
+  MintOptions,
+  RegisteredAzureApp,
+  RegisteredMaskinportenClient,
+} from './local-idp.js';
+export { startLocalIdp } from './local-idp.js';
+export type { PdpObligation, PdpPolicy, SystemUserRecord } from './registry.js';
+export type { Fault } from './server/faults.js';
+export type { RecordedRequest } from './server/http-server.js';

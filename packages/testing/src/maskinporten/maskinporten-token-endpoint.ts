@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
+import type { IssuerKeys } from '../keys/issuer-keys.js';
+import { isOrgno, type MaskinportenClientRecord, type SeenJtis, type SystemUserRecord } from '../registry.js';
+import { type HandlerRequest, parseForm, type Reply } from '../server/http-server.js';
+import { OAuthFailure } from '../server/oauth-error.js';
+
+const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const ALGORITHMS = ['RS256', 'RS384', 'RS512'];
+const ALLOWED_CLAIMS = new Set(['aud', 'iss', 'scope', 'iat', 'exp', 'jti', 'resource', 'consumer_org', 'authorization_details']);
+const MAX_LIFETIME = 120;
+const MAX_CLOCK_OFFSET = 10;
+const AUTHORITY = 'iso6523-actorid-upis';
+
+/** What the Maskinporten token endpoint needs from the IdP. */
+export interface MaskinportenContext {
+  readonly issuer: string;
+  readonly keys: IssuerKeys;
+  readonly clients: ReadonlyMap<string, MaskinportenClientRecord>;
+  readonly systemUsers: readonly SystemUserRecord[];
+  readonly seenJtis: SeenJtis;
+  readonly tokenLifetimeSeconds: number;
+  readonly now: () => Date;
+}
+
+const invalidGrant = (description: string) => new OAuthFailure('invalid_grant', description);
+
+/**
+ * Maskinporten's token endpoint, as strict as the real one: a JWT-bearer grant signed by the
+ * client's registered key (RS256/384/512, known `kid`), `aud` = issuer as one string, at most
+ * 120 s of lifetime, `iat` within 10 s, a fresh `jti`, no unknown claims, granted scopes only.
+ */
+export async function handleMaskinportenToken(context: MaskinportenContext, request: HandlerRequest): Promise<Reply> {
+  if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    throw new OAuthFailure('invalid_request', 'Content-Type must be application/x-www-form-urlencoded');
+  }
+  const form = parseForm(request.body);
+  if (form === undefined) throw new OAuthFailure('invalid_request', 'a parameter is repeated');
+  if (form.grant_type !== GRANT_TYPE) throw new OAuthFailure('unsupported_grant_type', `grant_type must be ${GRANT_TYPE}`);
+  const assertion = form.assertion;
+  if (!assertion) throw new OAuthFailure('invalid_request', 'assertion is missing');
+
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  let unverified: ReturnType<typeof decodeJwt>;
+  try {
+    header = decodeProtectedHeader(assertion);
+    unverified = decodeJwt(assertion);
+  } catch {
+    throw invalidGrant('Invalid assertion: not a signed JWT');
+  }
+  if (typeof header.alg !== 'string' || !ALGORITHMS.includes(header.alg))
+    throw invalidGrant('Invalid assertion: alg must be RS256, RS384 or RS512');
+  if (header.x5c !== undefined)
+    throw invalidGrant('Invalid assertion: x5c (business certificates) is not supported here; use a registered kid');
+  if (typeof header.kid !== 'string') throw invalidGrant('Invalid assertion: kid is required');
+  if (typeof unverified.iss !== 'string') throw new OAuthFailure('invalid_client', 'Invalid assertion: iss must be the client_id');
+  const client = context.clients.get(unverified.iss);
+  if (client === undefined) throw new OAuthFailure('invalid_client', 'Unknown client');
+  if (header.kid !== client.publicJwk.kid) throw invalidGrant('Invalid assertion: unknown kid for this client');
+
+  let payloadBytes: Uint8Array;
+  try {
+    ({ payload: payloadBytes } = await compactVerify(assertion, await importJWK(client.publicJwk, header.alg), { algorithms: ALGORITHMS }));
+  } catch {
+    throw invalidGrant('Invalid assertion: signature is not valid');
+  }
+  const claims = JSON.parse(new TextDecoder().decode(payloadBytes)) as Record<string, unknown>;
+  const unknown = Object.keys(claims).filter((claim) => !ALLOWED_CLAIMS.has(claim));
+  if (unknown.length > 0) throw invalidGrant(`Invalid assertion: unknown claims ${unknown.join(', ')}`);
+  if (typeof claims.aud !== 'string') throw invalidGrant('Invalid assertion: aud must be a single string');
+  if (claims.aud !== context.issuer) throw invalidGrant('Invalid assertion: aud must be the issuer');
+
+  const now = context.now().getTime() / 1000;
+  const { iat, exp, jti } = claims;
+  if (typeof iat !== 'number' || typeof exp !== 'number') throw invalidGrant('Invalid assertion: iat and exp are required numbers');
+  if (exp - iat > MAX_LIFETIME || exp <= iat)
+    throw invalidGrant(`Invalid assertion: exp - iat must be between 1 and ${MAX_LIFETIME} seconds`);
+  if (Math.abs(iat - now) > MAX_CLOCK_OFFSET) throw invalidGrant('Invalid assertion: iat is more than 10 seconds off');
+  if (exp <= now) throw invalidGrant('Invalid assertion: expired');
+  if (typeof jti !== 'string' || jti.length === 0) throw invalidGrant('Invalid assertion: jti is required');
+  if (!context.seenJtis.record(`${client.clientId}:${jti}`, exp, now)) throw invalidGrant('Invalid assertion: jti has been used before');
+
+  if (typeof claims.scope !== 'string' || claims.scope.length === 0) throw new OAuthFailure('invalid_scope', 'scope is missing');
+  const scopes = claims.scope.split(' ');
+  const denied = scopes.filter((scope) => !client.scopes.has(scope));
+  if (denied.length > 0) throw new OAuthFailure('invalid_scope', `Scope(s) not granted to client: ${denied.join(' ')}`);
+
+  const resource = claims.resource;
+  if (resource !== undefined && (typeof resource !== 'string' || !URL.canParse(resource)))
+    throw invalidGrant('Invalid assertion: resource must be an absolute URI');
+  const consumerOrg = claims.consumer_org;
+  if (consumerOrg !== undefined && (!isOrgno(consumerOrg) || !client.delegatedBy.has(consumerOrg))) {
+    throw invalidGrant('Invalid assertion: consumer_org has not delegated to this client');
+  }
+  const systemUser = claims.authorization_details === undefined ? undefined : findSystemUser(context, client, claims.authorization_details);
+
+  const issuedAt = Math.floor(now);
+  const accessToken = await context.keys.sign({
+    iss: context.issuer,
+    client_amr: 'private_key_jwt',
+    token_type: 'Bearer',
+    scope: scopes.join(' '),
+    client_id: client.clientId,
+    consumer: { authority: AUTHORITY, ID: `0192:${consumerOrg ?? client.orgno}` },
+    ...(consumerOrg === undefined ? {} : { supplier: { authority: AUTHORITY, ID: `0192:${client.orgno}` } }),
+    ...(resource === undefined ? {} : { aud: resource }),
+    ...(systemUser === undefined
+      ? {}
+      : {
+          authorization_details: [
+            {
+              type: 'urn:altinn:systemuser',
+              systemuser_org: { authority: AUTHORITY, id: `0192:${systemUser.customerOrg}` },
+              systemuser_id: [systemUser.id],
+              system_id: systemUser.systemId,
+            },
+          ],
+        }),
+    iat: issuedAt,
+    exp: issuedAt + context.tokenLifetimeSeconds,
+    jti: randomUUID(),
+  });
+  return {
+    status: 200,
+    body: { access_token: accessToken, token_type: 'Bearer', expires_in: context.tokenLifetimeSeconds, scope: scopes.join(' ') },
+  };
+}
+
+function findSystemUser(context: MaskinportenContext, client: MaskinportenClientRecord, details: unknown): SystemUserRecord {
+  const fail = (why: string) => new OAuthFailure('invalid_authorization_details', why);
+  if (!Array.isArray(details) || details.length !== 1) throw fail('authorization_details must hold exactly one entry');
+  const [detail] = details as [Record<string, unknown>];
+  if (detail?.type !== 'urn:altinn:systemuser') throw fail('type must be urn:altinn:systemuser');
+  const org = detail.systemuser_org as Record<string, unknown> | undefined;
+  if (org?.authority !== AUTHORITY || typeof org.ID !== 'string' || !org.ID.startsWith('0192:') || !isOrgno(org.ID.slice(5))) {
+    throw fail('systemuser_org must be {authority: "iso6523-actorid-upis", ID: "0192:<orgno>"}');
+  }
+  const customerOrg = org.ID.slice(5);
+  const systemUser = context.systemUsers.find((s) => s.customerOrg === customerOrg && s.vendorOrg === client.orgno);
+  if (systemUser === undefined) throw fail('no system user for this customer and vendor');
+  return systemUser;
+}

@@ -1,0 +1,190 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Fault, FaultTable } from './faults.js';
+
+/** A request the IdP received, as tests can inspect it. */
+export interface RecordedRequest {
+  readonly endpoint: string;
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** Parsed form parameters, for `application/x-www-form-urlencoded` bodies. */
+  readonly form: Readonly<Record<string, string>> | undefined;
+  readonly receivedAt: Date;
+}
+
+/** What a handler sees of a request. */
+export interface HandlerRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+/** What a handler answers. Objects are sent as JSON. */
+export interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A route: the endpoint name it logs under, its methods and its handler. */
+export interface Route {
+  readonly endpoint: string;
+  readonly methods: readonly string[];
+  readonly handle: (request: HandlerRequest) => Promise<Reply> | Reply;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Parses a form body strictly: RFC 6749 §3.2 forbids repeating a parameter. Returns undefined on a repeat. */
+export function parseForm(body: string): Record<string, string> | undefined {
+  const form: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(body)) {
+    if (Object.hasOwn(form, name)) return undefined;
+    form[name] = value;
+  }
+  return form;
+}
+
+/** The HTTP server behind the local IdP: routing, request log, faults, clean shutdown. */
+export class LocalHttpServer<Endpoint extends string> {
+  readonly log: RecordedRequest[] = [];
+  private readonly unread: RecordedRequest[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
+
+  constructor(
+    private readonly routes: ReadonlyMap<string, Route>,
+    private readonly faults: FaultTable<Endpoint>,
+    private readonly now: () => Date,
+  ) {
+    this.server = createServer((req, res) => {
+      this.dispatch(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'server_error', error_description: 'local IdP handler failed' }));
+      });
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  async listen(port: number, host: string): Promise<URL> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    const address = this.server.address();
+    if (address === null || typeof address === 'string') throw new Error('local IdP has no TCP address');
+    return new URL(`http://${host}:${address.port}`);
+  }
+
+  /** The oldest request not yet taken, optionally for one endpoint. */
+  takeRequest(endpoint?: Endpoint): RecordedRequest | undefined {
+    const index = this.unread.findIndex((r) => endpoint === undefined || r.endpoint === endpoint);
+    return index < 0 ? undefined : this.unread.splice(index, 1)[0];
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const route = this.routes.get(url.pathname);
+    const body = await readBody(req);
+    if (body === undefined) return send(res, { status: 413, body: { error: 'invalid_request', error_description: 'body too large' } });
+    const contentType = String(req.headers['content-type'] ?? '');
+    const recorded: RecordedRequest = {
+      endpoint: route?.endpoint ?? 'unknown',
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])),
+      body,
+      form: contentType.startsWith('application/x-www-form-urlencoded') ? parseForm(body) : undefined,
+      receivedAt: this.now(),
+    };
+    this.log.push(recorded);
+    this.unread.push(recorded);
+    if (route === undefined) return send(res, { status: 404, body: { error: 'not_found' } });
+    if (!route.methods.includes(recorded.method)) {
+      return send(res, {
+        status: 405,
+        headers: { allow: route.methods.join(', ') },
+        body: { error: 'invalid_request', error_description: 'method not allowed' },
+      });
+    }
+
+    const fault = this.faults.take(route.endpoint as Endpoint);
+    if (fault !== undefined && (await this.applyFault(fault, req, res))) return;
+    const reply = await route.handle({ method: recorded.method, url, headers: req.headers, body });
+    if (fault?.type === 'truncated') return sendTruncated(res, reply);
+    send(res, reply);
+  }
+
+  /** Applies a fault; returns true when it answered (or refused to answer) in place of the handler. */
+  private async applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    switch (fault.type) {
+      case 'delay':
+        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        return false;
+      case 'hang':
+        return true;
+      case 'reset':
+        req.socket.resetAndDestroy();
+        return true;
+      case 'status': {
+        const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) };
+        send(res, {
+          status: fault.status,
+          headers,
+          body: { error: 'temporarily_unavailable', error_description: `injected ${fault.status}` },
+        });
+        return true;
+      }
+      case 'garbage':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('<html><body>502 Bad Gateway</body></html>{');
+        return true;
+      case 'truncated':
+        return false;
+    }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function encode(reply: Reply): { text: string; type: string } {
+  return typeof reply.body === 'string'
+    ? { text: reply.body, type: 'text/plain; charset=utf-8' }
+    : { text: JSON.stringify(reply.body), type: 'application/json' };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const { text, type } = encode(reply);
+  res.writeHead(reply.status, { 'content-type': type, 'cache-control': 'no-store', ...reply.headers });
+  res.end(text);
+}
+
+function sendTruncated(res: ServerResponse, reply: Reply): void {
+  const { text, type } = encode(reply);
+  const bytes = Buffer.from(text);
+  res.writeHead(reply.status, { 'content-type': type, 'content-length': String(bytes.length) });
+  res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.socket?.destroy());
+}

@@ -47,7 +47,8 @@ export class IssuerKeys {
   }
 
   async sign(payload: JWTPayload, options: SignOptions = {}): Promise<string> {
-    const key = options.unpublishedKey ? (this.outsider ??= await newKeyPair()) : this.current;
+    if (options.unpublishedKey && this.outsider === undefined) this.outsider = await newKeyPair();
+    const key = options.unpublishedKey ? (this.outsider as KeyPair) : this.current;
     return new SignJWT(payload)
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT', ...options.header } as { alg: string })
       .sign(key.privateKey);

@@ -1,4 +1,4 @@
-import { type JWK, jwtVerify, createLocalJWKSet } from 'jose';
+import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalIdp, PDP_SCOPE, startLocalIdp } from '../src/index.js';
 import { nowSeconds, postForm, signJwt, uuid } from './support/http.js';
@@ -10,20 +10,48 @@ const systemUserId = 'a6355a68-86b8-4344-8a81-0248cb461468';
 async function maskinportenToken(scope: string): Promise<string> {
   const client = await idp.registerMaskinportenClient({ orgno: '889640782', scopes: [scope] });
   const iat = nowSeconds();
-  const grant = await signJwt(client.privateJwk as JWK, { aud: idp.maskinporten.issuer, iss: client.clientId, scope, iat, exp: iat + 30, jti: uuid() });
-  const response = await postForm(idp.maskinporten.tokenEndpoint, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: grant });
+  const grant = await signJwt(client.privateJwk as JWK, {
+    aud: idp.maskinporten.issuer,
+    iss: client.clientId,
+    scope,
+    iat,
+    exp: iat + 30,
+    jti: uuid(),
+  });
+  const response = await postForm(idp.maskinporten.tokenEndpoint, {
+    grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    assertion: grant,
+  });
   return response.body.access_token as string;
 }
 
-const exchange = (token?: string) => fetch(idp.altinn.exchangeUrl, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+const exchange = (token?: string) =>
+  fetch(idp.altinn.exchangeUrl, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
 
 function single(resource: string, org: string, action = 'read', subject = systemUserId) {
   return {
     Request: {
       ReturnPolicyIdList: true,
       AccessSubject: [{ Attribute: [{ AttributeId: 'urn:altinn:systemuser:uuid', Value: subject }] }],
-      Action: [{ Attribute: [{ AttributeId: 'urn:oasis:names:tc:xacml:1.0:action:action-id', Value: action, DataType: 'http://www.w3.org/2001/XMLSchema#string' }] }],
-      Resource: [{ Attribute: [{ AttributeId: 'urn:altinn:resource', Value: resource }, { AttributeId: 'urn:altinn:organization:identifier-no', Value: org }] }],
+      Action: [
+        {
+          Attribute: [
+            {
+              AttributeId: 'urn:oasis:names:tc:xacml:1.0:action:action-id',
+              Value: action,
+              DataType: 'http://www.w3.org/2001/XMLSchema#string',
+            },
+          ],
+        },
+      ],
+      Resource: [
+        {
+          Attribute: [
+            { AttributeId: 'urn:altinn:resource', Value: resource },
+            { AttributeId: 'urn:altinn:organization:identifier-no', Value: org },
+          ],
+        },
+      ],
     },
   };
 }
@@ -31,7 +59,12 @@ function single(resource: string, org: string, action = 'read', subject = system
 async function authorize(body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(idp.altinn.pdpUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'ocp-apim-subscription-key': idp.altinn.subscriptionKey, authorization: `Bearer ${altinnToken}`, ...headers },
+    headers: {
+      'content-type': 'application/json',
+      'ocp-apim-subscription-key': idp.altinn.subscriptionKey,
+      authorization: `Bearer ${altinnToken}`,
+      ...headers,
+    },
     body: JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -101,7 +134,12 @@ describe('Altinn PDP', () => {
       response: [
         {
           decision: 'Permit',
-          obligations: [{ id: 'urn:altinn:obligation:authenticationLevel1', attributeAssignment: [{ category: 'urn:altinn:minimum-authenticationlevel', value: '3' }] }],
+          obligations: [
+            {
+              id: 'urn:altinn:obligation:authenticationLevel1',
+              attributeAssignment: [{ category: 'urn:altinn:minimum-authenticationlevel', value: '3' }],
+            },
+          ],
         },
       ],
     });
@@ -120,7 +158,13 @@ describe('Altinn PDP', () => {
         AccessSubject: [{ Id: 's1', Attribute: [{ AttributeId: 'urn:altinn:systemuser:uuid', Value: systemUserId }] }],
         Action: [{ Id: 'a1', Attribute: [{ AttributeId: 'urn:oasis:names:tc:xacml:1.0:action:action-id', Value: 'read' }] }],
         Resource: [resource('r0', '313367002'), resource('r1', '974760673')],
-        MultiRequests: { RequestReference: [{ ReferenceId: ['s1', 'a1', 'r0'] }, { ReferenceId: ['s1', 'a1', 'r1'] }, { ReferenceId: ['s1', 'a1', 'nope'] }] },
+        MultiRequests: {
+          RequestReference: [
+            { ReferenceId: ['s1', 'a1', 'r0'] },
+            { ReferenceId: ['s1', 'a1', 'r1'] },
+            { ReferenceId: ['s1', 'a1', 'nope'] },
+          ],
+        },
       },
     };
     const results = (await authorize(request)).body.response as Array<Record<string, unknown>>;
@@ -158,7 +202,9 @@ describe('Altinn PDP', () => {
         headers: { 'ocp-apim-subscription-key': 'key', authorization: `Bearer ${token}` },
         body: JSON.stringify(single('x', '313367002')),
       });
-      expect(await response.json()).toMatchObject({ Response: [{ Decision: 'NotApplicable', Status: { StatusCode: { Value: expect.any(String) } } }] });
+      expect(await response.json()).toMatchObject({
+        Response: [{ Decision: 'NotApplicable', Status: { StatusCode: { Value: expect.any(String) } } }],
+      });
     } finally {
       await pascal.close();
     }

@@ -24,7 +24,16 @@ async function verify(token: string): Promise<JWTPayload> {
 
 function assertionClaims(overrides: Record<string, unknown> = {}): JWTPayload {
   const iat = nowSeconds();
-  return { iss: caller.clientId, sub: caller.clientId, aud: idp.azure.tokenEndpoint, jti: uuid(), iat, nbf: iat, exp: iat + 60, ...overrides };
+  return {
+    iss: caller.clientId,
+    sub: caller.clientId,
+    aud: idp.azure.tokenEndpoint,
+    jti: uuid(),
+    iat,
+    nbf: iat,
+    exp: iat + 60,
+    ...overrides,
+  };
 }
 
 async function withAssertion(assertion: string, extra: Record<string, string> = {}) {
@@ -40,7 +49,12 @@ async function withAssertion(assertion: string, extra: Record<string, string> = 
 
 describe('Azure AD token endpoint: client credentials', () => {
   it('issues an app token with roles, idtyp app and azp for a client secret (post)', async () => {
-    const response = await postForm(idp.azure.tokenEndpoint, { grant_type: 'client_credentials', scope: apiScope, client_id: caller.clientId, client_secret: caller.clientSecret as string });
+    const response = await postForm(idp.azure.tokenEndpoint, {
+      grant_type: 'client_credentials',
+      scope: apiScope,
+      client_id: caller.clientId,
+      client_secret: caller.clientSecret as string,
+    });
     expect(response.status).toBe(200);
     const claims = await verify(response.body.access_token as string);
     expect(claims).toMatchObject({
@@ -57,8 +71,14 @@ describe('Azure AD token endpoint: client credentials', () => {
   });
 
   it('accepts client_secret_basic and resolves api://<client id>/.default', async () => {
-    const basic = Buffer.from(`${encodeURIComponent(caller.clientId)}:${encodeURIComponent(caller.clientSecret as string)}`).toString('base64');
-    const response = await postForm(idp.azure.tokenEndpoint, { grant_type: 'client_credentials', scope: `api://${api.clientId}/.default` }, { authorization: `Basic ${basic}` });
+    const basic = Buffer.from(`${encodeURIComponent(caller.clientId)}:${encodeURIComponent(caller.clientSecret as string)}`).toString(
+      'base64',
+    );
+    const response = await postForm(
+      idp.azure.tokenEndpoint,
+      { grant_type: 'client_credentials', scope: `api://${api.clientId}/.default` },
+      { authorization: `Basic ${basic}` },
+    );
     expect(response.status).toBe(200);
     expect((await verify(response.body.access_token as string)).aud).toBe(api.clientId);
   });
@@ -85,20 +105,27 @@ describe('Azure AD token endpoint: client credentials', () => {
   it('refuses a replayed assertion', async () => {
     const assertion = await signJwt(caller.privateJwk as JWK, assertionClaims());
     expect((await withAssertion(assertion)).status).toBe(200);
-    expect((await withAssertion(assertion)).body).toMatchObject({ error: 'invalid_client', error_description: expect.stringContaining('jti') });
+    expect((await withAssertion(assertion)).body).toMatchObject({
+      error: 'invalid_client',
+      error_description: expect.stringContaining('jti'),
+    });
   });
 
   it('refuses a wrong secret, no authentication and two methods at once', async () => {
     const base = { grant_type: 'client_credentials', scope: apiScope, client_id: caller.clientId };
     expect((await postForm(idp.azure.tokenEndpoint, { ...base, client_secret: 'wrong' })).status).toBe(401);
     expect((await postForm(idp.azure.tokenEndpoint, base)).body.error).toBe('invalid_client');
-    const both = await withAssertion(await signJwt(caller.privateJwk as JWK, assertionClaims()), { client_secret: caller.clientSecret as string });
+    const both = await withAssertion(await signJwt(caller.privateJwk as JWK, assertionClaims()), {
+      client_secret: caller.clientSecret as string,
+    });
     expect(both.body.error).toBe('invalid_request');
   });
 
   it('refuses unknown targets, several scopes and callers the target has not pre-authorized', async () => {
     const auth = { grant_type: 'client_credentials', client_id: caller.clientId, client_secret: caller.clientSecret as string };
-    expect((await postForm(idp.azure.tokenEndpoint, { ...auth, scope: 'api://dev-gcp.team.nobody/.default' })).body.error).toBe('invalid_scope');
+    expect((await postForm(idp.azure.tokenEndpoint, { ...auth, scope: 'api://dev-gcp.team.nobody/.default' })).body.error).toBe(
+      'invalid_scope',
+    );
     expect((await postForm(idp.azure.tokenEndpoint, { ...auth, scope: `${apiScope} openid` })).body.error).toBe('invalid_scope');
     expect((await postForm(idp.azure.tokenEndpoint, { ...auth, scope: 'api://dev-gcp.team.api/read' })).body.error).toBe('invalid_scope');
     const refused = await postForm(idp.azure.tokenEndpoint, { ...auth, scope: 'api://dev-gcp.other.guarded/.default' });
@@ -129,7 +156,14 @@ describe('Azure AD token endpoint: on-behalf-of', () => {
     const response = await obo(userToken, api);
     expect(response.status).toBe(200);
     const claims = await verify(response.body.access_token as string);
-    expect(claims).toMatchObject({ aud: guarded.clientId, azp: api.clientId, NAVident: 'Z990000', groups: ['g1'], scp: 'defaultaccess', ver: '2.0' });
+    expect(claims).toMatchObject({
+      aud: guarded.clientId,
+      azp: api.clientId,
+      NAVident: 'Z990000',
+      groups: ['g1'],
+      scp: 'defaultaccess',
+      ver: '2.0',
+    });
     expect(claims.idtyp).toBeUndefined();
     expect(claims.sub).not.toBe((await verify(userToken)).sub);
   });

@@ -30,7 +30,12 @@ beforeAll(async () => {
   await addKey('RS256', 'rs');
   await addKey('ES256', 'es');
   idp = await startLocalIdp();
-  idp.registerGenericClient({ clientId: 'partner-api-client', jwksUri: jwksUrl, scopes: ['read', 'write'], audience: 'https://api.partner.example' });
+  idp.registerGenericClient({
+    clientId: 'partner-api-client',
+    jwksUri: jwksUrl,
+    scopes: ['read', 'write'],
+    audience: 'https://api.partner.example',
+  });
 });
 afterAll(async () => {
   await idp.close();
@@ -39,7 +44,15 @@ afterAll(async () => {
 
 function claims(overrides: Record<string, unknown> = {}): JWTPayload {
   const iat = nowSeconds();
-  return { iss: 'partner-api-client', sub: 'partner-api-client', aud: idp.generic.tokenEndpoint, jti: uuid(), iat, exp: iat + 30, ...overrides };
+  return {
+    iss: 'partner-api-client',
+    sub: 'partner-api-client',
+    aud: idp.generic.tokenEndpoint,
+    jti: uuid(),
+    iat,
+    exp: iat + 30,
+    ...overrides,
+  };
 }
 
 const request = (assertion: string, scope = 'read') =>
@@ -55,7 +68,9 @@ describe('generic authorization server (seed 004)', () => {
     const response = await request(await signJwt(privateKeys[kid] as JWK, claims()));
     expect(response.status).toBe(200);
     const jwks = (await (await fetch(idp.generic.jwksUri)).json()) as { keys: JWK[] };
-    const { payload, protectedHeader } = await jwtVerify(response.body.access_token as string, createLocalJWKSet(jwks), { issuer: idp.generic.issuer });
+    const { payload, protectedHeader } = await jwtVerify(response.body.access_token as string, createLocalJWKSet(jwks), {
+      issuer: idp.generic.issuer,
+    });
     expect(payload).toMatchObject({ sub: 'partner-api-client', scope: 'read', aud: 'https://api.partner.example' });
     expect(protectedHeader.typ).toBe('at+jwt');
   });
@@ -68,7 +83,11 @@ describe('generic authorization server (seed 004)', () => {
     expect((await request(await signJwt(privateKeys.ps as JWK, claims(), { kid: 'gone' }))).body.error).toBe('invalid_client');
     expect((await request(await signJwt(privateKeys.ps as JWK, claims({ aud: 'https://elsewhere' })))).body.error).toBe('invalid_client');
     expect((await request(await signJwt(privateKeys.ps as JWK, claims()), 'admin')).body.error).toBe('invalid_scope');
-    const secret = await postForm(idp.generic.tokenEndpoint, { grant_type: 'client_credentials', client_id: 'partner-api-client', client_secret: 'x' });
+    const secret = await postForm(idp.generic.tokenEndpoint, {
+      grant_type: 'client_credentials',
+      client_id: 'partner-api-client',
+      client_secret: 'x',
+    });
     expect(secret.status).toBe(401);
   });
 

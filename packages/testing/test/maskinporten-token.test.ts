@@ -96,7 +96,7 @@ describe('Maskinporten token endpoint', () => {
 
   const otherKey = async (): Promise<JWK> => {
     const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-    return { ...(await exportJWK(privateKey)), kid: privateJwk.kid, alg: 'RS256' };
+    return { ...(await exportJWK(privateKey)), kid: privateJwk.kid as string, alg: 'RS256' };
   };
 
   const refusals: Array<[string, () => Promise<string>, number, string]> = [

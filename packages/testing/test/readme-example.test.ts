@@ -12,7 +12,10 @@ function createApp(env: Readonly<Record<string, string>>): Server {
   return createServer(async (req, res) => {
     try {
       const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-      const { payload } = await jwtVerify(token, jwks, { issuer: env.AZURE_OPENID_CONFIG_ISSUER as string, audience: env.AZURE_APP_CLIENT_ID as string });
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: env.AZURE_OPENID_CONFIG_ISSUER as string,
+        audience: env.AZURE_APP_CLIENT_ID as string,
+      });
       res.writeHead(200).end(JSON.stringify({ navIdent: payload.NAVident }));
     } catch {
       res.writeHead(401).end();

@@ -96,6 +96,18 @@ const CATEGORY_IDS = {
 const STATUS_OK = 'urn:oasis:names:tc:xacml:1.0:status:ok';
 const STATUS_PROCESSING_ERROR = 'urn:oasis:names:tc:xacml:1.0:status:processing-error';
 
+/** The answer to a request the PDP cannot evaluate: missing attributes, unknown references, several categories without MultiRequests. */
+function indeterminate(category: Json[] | null): Json {
+  return {
+    decision: 'Indeterminate',
+    status: { statusCode: { value: STATUS_PROCESSING_ERROR } },
+    obligations: null,
+    associateAdvice: null,
+    category,
+    policyIdentifierList: null,
+  };
+}
+
 function attribute(category: Category, id: string): string | undefined {
   const matches = category.attributes.filter((a) => a.id === id);
   return matches.length === 1 ? matches[0]?.value : undefined;
@@ -119,9 +131,9 @@ function decide(policies: readonly PdpPolicy[], subject: Category, action: Categ
         .map((a) => ({ attributeId: a.id, value: a.value, dataType: a.dataType ?? null, includeInResult: true })),
     }))
     .filter((c) => c.attribute.length > 0);
-  const base = { associateAdvice: null, category: category.length > 0 ? category : null, policyIdentifierList: null };
+  const returnedCategories = category.length > 0 ? category : null;
   if (systemUserId === undefined || actionId === undefined || resourceId === undefined || org === undefined) {
-    return { decision: 'Indeterminate', status: { statusCode: { value: STATUS_PROCESSING_ERROR } }, obligations: null, ...base };
+    return indeterminate(returnedCategories);
   }
   const policy = policies.find(
     (p) => p.systemUserId === systemUserId && p.action === actionId && p.resource === resourceId && p.org === org,
@@ -130,7 +142,9 @@ function decide(policies: readonly PdpPolicy[], subject: Category, action: Categ
     decision: policy?.decision ?? 'NotApplicable',
     status: { statusCode: { value: STATUS_OK } },
     obligations: policy && policy.obligations.length > 0 ? policy.obligations.map(toObligation) : null,
-    ...base,
+    associateAdvice: null,
+    category: returnedCategories,
+    policyIdentifierList: null,
   };
 }
 
@@ -197,28 +211,12 @@ export async function handlePdp(context: AltinnContext, request: HandlerRequest)
       const known = Array.isArray(ids) && ids.every((id) => all.some((c) => c.id === id));
       return known && s.length === 1 && a.length === 1 && r.length === 1
         ? decide(context.policies, s[0] as Category, a[0] as Category, r[0] as Category)
-        : {
-            decision: 'Indeterminate',
-            status: { statusCode: { value: STATUS_PROCESSING_ERROR } },
-            obligations: null,
-            associateAdvice: null,
-            category: null,
-            policyIdentifierList: null,
-          };
+        : indeterminate(null);
     });
   } else if (subjects.length === 1 && actions.length === 1 && resources.length === 1) {
     results = [decide(context.policies, subjects[0] as Category, actions[0] as Category, resources[0] as Category)];
   } else {
-    results = [
-      {
-        decision: 'Indeterminate',
-        status: { statusCode: { value: STATUS_PROCESSING_ERROR } },
-        obligations: null,
-        associateAdvice: null,
-        category: null,
-        policyIdentifierList: null,
-      },
-    ];
+    results = [indeterminate(null)];
   }
   const response = { response: results };
   return { status: 200, body: context.responseCase === 'pascal' ? pascal(response) : response };

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { readUnverifiedJwt, verifiedClaims } from '../keys/unverified-jwt.js';
 import type { SeenJtis } from '../registry.js';
 import { OAuthFailure } from '../server/oauth-error.js';
 
@@ -82,14 +83,9 @@ async function verifyClientAssertion<Client extends AuthenticatableClient>(
   rules: AssertionRules<Client>,
 ): Promise<Client> {
   const fail = (why: string) => new OAuthFailure('invalid_client', `client assertion: ${why}`, 401);
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  let unverified: ReturnType<typeof decodeJwt>;
-  try {
-    header = decodeProtectedHeader(assertion);
-    unverified = decodeJwt(assertion);
-  } catch {
-    throw fail('not a signed JWT');
-  }
+  const read = readUnverifiedJwt(assertion);
+  if (read === undefined) throw fail('not a signed JWT');
+  const { header, claims: unverified } = read;
   if (typeof header.alg !== 'string' || !rules.algorithms.includes(header.alg))
     throw fail(`alg must be one of ${rules.algorithms.join(', ')}`);
   if (header.jwk !== undefined || header.jku !== undefined || header.x5u !== undefined)
@@ -104,13 +100,8 @@ async function verifyClientAssertion<Client extends AuthenticatableClient>(
     throw fail('no registered key with that kid');
   if (jwk.alg !== undefined && jwk.alg !== header.alg) throw fail('alg does not match the key');
 
-  let payloadBytes: Uint8Array;
-  try {
-    ({ payload: payloadBytes } = await compactVerify(assertion, await importJWK(jwk, header.alg), { algorithms: [...rules.algorithms] }));
-  } catch {
-    throw fail('signature is not valid');
-  }
-  const claims = JSON.parse(new TextDecoder().decode(payloadBytes)) as Record<string, unknown>;
+  const claims = await verifiedClaims(assertion, jwk, header.alg, rules.algorithms);
+  if (claims === undefined) throw fail('signature is not valid');
   const audiences = Array.isArray(claims.aud) && claims.aud.length === 1 ? claims.aud : [claims.aud];
   if (audiences.length !== 1 || typeof audiences[0] !== 'string' || !rules.audiences.includes(audiences[0])) {
     throw fail(`aud must be one of ${rules.audiences.join(', ')}`);

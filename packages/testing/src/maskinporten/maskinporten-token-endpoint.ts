@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
 import type { IssuerKeys } from '../keys/issuer-keys.js';
+import { readUnverifiedJwt, verifiedClaims } from '../keys/unverified-jwt.js';
 import { isOrgno, type MaskinportenClientRecord, type SeenJtis, type SystemUserRecord } from '../registry.js';
 import { type HandlerRequest, parseForm, type Reply } from '../server/http-server.js';
 import { OAuthFailure } from '../server/oauth-error.js';
@@ -40,14 +40,9 @@ export async function handleMaskinportenToken(context: MaskinportenContext, requ
   const assertion = form.assertion;
   if (!assertion) throw new OAuthFailure('invalid_request', 'assertion is missing');
 
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  let unverified: ReturnType<typeof decodeJwt>;
-  try {
-    header = decodeProtectedHeader(assertion);
-    unverified = decodeJwt(assertion);
-  } catch {
-    throw invalidGrant('Invalid assertion: not a signed JWT');
-  }
+  const read = readUnverifiedJwt(assertion);
+  if (read === undefined) throw invalidGrant('Invalid assertion: not a signed JWT');
+  const { header, claims: unverified } = read;
   if (typeof header.alg !== 'string' || !ALGORITHMS.includes(header.alg))
     throw invalidGrant('Invalid assertion: alg must be RS256, RS384 or RS512');
   if (header.x5c !== undefined)
@@ -58,13 +53,8 @@ export async function handleMaskinportenToken(context: MaskinportenContext, requ
   if (client === undefined) throw new OAuthFailure('invalid_client', 'Unknown client');
   if (header.kid !== client.publicJwk.kid) throw invalidGrant('Invalid assertion: unknown kid for this client');
 
-  let payloadBytes: Uint8Array;
-  try {
-    ({ payload: payloadBytes } = await compactVerify(assertion, await importJWK(client.publicJwk, header.alg), { algorithms: ALGORITHMS }));
-  } catch {
-    throw invalidGrant('Invalid assertion: signature is not valid');
-  }
-  const claims = JSON.parse(new TextDecoder().decode(payloadBytes)) as Record<string, unknown>;
+  const claims = await verifiedClaims(assertion, client.publicJwk, header.alg, ALGORITHMS);
+  if (claims === undefined) throw invalidGrant('Invalid assertion: signature is not valid');
   const unknown = Object.keys(claims).filter((claim) => !ALLOWED_CLAIMS.has(claim));
   if (unknown.length > 0) throw invalidGrant(`Invalid assertion: unknown claims ${unknown.join(', ')}`);
   if (typeof claims.aud !== 'string') throw invalidGrant('Invalid assertion: aud must be a single string');

@@ -1,9 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { navAuthProject } from '../../vitest.shared.js';
 
-export default defineProject({
-  resolve: { conditions: ['@nav-auth/source'] },
-  test: {
-    name: 'core',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-  },
-});
+export default navAuthProject('core');

@@ -40,11 +40,20 @@ export { endpointUrlProblem } from './config/endpoint-url.js';
 export type { AzureConfig, EnvironmentRecord, MaskinportenConfig, MaskinportenValidationConfig } from './config/parse-config.js';
 export { parseAzureConfig, parseMaskinportenConfig, parseMaskinportenValidationConfig } from './config/parse-config.js';
 
-export type { ClaimFailureReason, ConfigProblem, KeyErrorReason, NavAuthErrorCode, ScopeNamePart } from './error/nav-auth-error.js';
+export type {
+  ClaimFailureReason,
+  ConfigProblem,
+  KeyErrorReason,
+  NavAuthErrorCode,
+  ScopeNamePart,
+  TokenInvalidReason,
+} from './error/nav-auth-error.js';
 export {
   ClaimValidationError,
   ConfigError,
+  DiscoveryError,
   InvalidInputError,
+  KeySetUnavailableError,
   isNavAuthError,
   KeyError,
   NavAuthError,
@@ -53,6 +62,7 @@ export {
   TimeoutError,
   TokenEndpointError,
   TokenResponseError,
+  TokenValidationError,
   TransportError,
 } from './error/nav-auth-error.js';
 
@@ -62,7 +72,7 @@ export type { MaskinportenGrantOptions } from './grant/build-maskinporten-grant.
 export { buildMaskinportenGrant, MASKINPORTEN_MAX_GRANT_LIFETIME } from './grant/build-maskinporten-grant.js';
 export type { SystemUserAuthorizationDetail } from './grant/system-user-authorization-details.js';
 
-export { decodeBase64Url, encodeBase64Url } from './jws/base64url.js';
+export { decodeBase64Url, encodeBase64Url, isStrictBase64Url } from './jws/base64url.js';
 export type { JwsHeader } from './jws/sign-compact-jws.js';
 export { signCompactJws } from './jws/sign-compact-jws.js';
 
@@ -86,7 +96,7 @@ export { importSigningKey } from './key/signing-key.js';
 
 export { ISO6523_AUTHORITY, isValidOrganizationNumber, NORWEGIAN_ORG_ICD, parseOrganizationIdentifier } from './org/organization-number.js';
 
-export { REDACTED, sanitizeServerText } from './redaction/redacted-view.js';
+export { REDACTED, sanitizeServerText, withRedactedView } from './redaction/redacted-view.js';
 
 export type {
   ClientCredentialsRequestOptions,

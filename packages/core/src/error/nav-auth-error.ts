@@ -13,6 +13,9 @@ export type NavAuthErrorCode =
   | 'ERR_KEY'
   | 'ERR_SCOPE_NAME'
   | 'ERR_CLAIM_VALIDATION'
+  | 'ERR_TOKEN_INVALID'
+  | 'ERR_JWKS_UNAVAILABLE'
+  | 'ERR_DISCOVERY'
   | 'ERR_TOKEN_ENDPOINT'
   | 'ERR_TOKEN_RESPONSE'
   | 'ERR_TRANSPORT'
@@ -125,6 +128,40 @@ export class ClaimValidationError extends NavAuthError {
     super('ERR_CLAIM_VALIDATION', `claim "${claim}" ${reason.replaceAll('_', ' ')}${detail ? `: ${detail}` : ''}`);
     this.claim = claim;
     this.reason = reason;
+  }
+}
+
+/** Why a token was refused before or during signature verification. */
+export type TokenInvalidReason =
+  | 'malformed'
+  | 'too_large'
+  | 'unsupported_algorithm'
+  | 'unsupported_header'
+  | 'wrong_type'
+  | 'unknown_key'
+  | 'invalid_signature';
+
+/** A token is not a well-formed, correctly signed JWS from a trusted key (RFC 7515 §5.2). */
+export class TokenValidationError extends NavAuthError {
+  readonly reason: TokenInvalidReason;
+
+  constructor(reason: TokenInvalidReason, detail: string) {
+    super('ERR_TOKEN_INVALID', `token refused (${reason}): ${detail}`);
+    this.reason = reason;
+  }
+}
+
+/** No usable key set could be had for an issuer (cold start during a JWKS outage); callers answer 503, not 401. */
+export class KeySetUnavailableError extends NavAuthError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_JWKS_UNAVAILABLE', message, options);
+  }
+}
+
+/** An issuer's metadata is unusable: `issuer` differs from the configured one, or an endpoint URL is unsafe. */
+export class DiscoveryError extends NavAuthError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_DISCOVERY', message, options);
   }
 }
 

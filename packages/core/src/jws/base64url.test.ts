@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Url, encodeBase64Url } from './base64url.js';
+import { decodeBase64Url, encodeBase64Url, isStrictBase64Url } from './base64url.js';
 
 describe('decodeBase64Url', () => {
   it("round-trips every byte string and matches Node's encoder (property)", () => {
@@ -23,5 +23,18 @@ describe('decodeBase64Url', () => {
     ['non-zero unused bits (Wycheproof tc375)', 'AR'],
   ])('refuses %s', (_name, text) => {
     expect(decodeBase64Url(text)).toBeUndefined();
+  });
+});
+
+describe('isStrictBase64Url', () => {
+  it('agrees with decode-then-re-encode on every string over a small alphabet (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'AQBgw_-=+ .'), maxLength: 12 }), (text) => {
+        const bytes = Buffer.from(text, 'base64url');
+        const canonical = /^[A-Za-z0-9_-]*$/.test(text) && text.length % 4 !== 1 && bytes.toString('base64url') === text;
+        expect(isStrictBase64Url(text)).toBe(canonical);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -1,4 +1,20 @@
 const alphabet = /^[A-Za-z0-9_-]*$/;
+const base64UrlDigits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * True when `text` is unpadded base64url in its one canonical form: only the alphabet (no
+ * padding, whitespace or `+/`), a length that is not 4n+1, and zero unused trailing bits
+ * (RFC 4648 §3.5). `atob` and `Buffer` accept all of these; JWS must not (RFC 7515 §2,
+ * security catalogue A13). O(n), with no decoding.
+ */
+export function isStrictBase64Url(text: string): boolean {
+  const remainder = text.length % 4;
+  if (remainder === 1 || !alphabet.test(text)) return false;
+  if (remainder === 0) return true;
+  // The last character carries 4 (length 4n+2) or 2 (length 4n+3) unused low bits.
+  const value = base64UrlDigits.indexOf(text.charAt(text.length - 1));
+  return (value & (remainder === 2 ? 0b1111 : 0b11)) === 0;
+}
 
 /** Encodes bytes as unpadded base64url (RFC 4648 §5), as JWS requires (RFC 7515 §2). */
 export function encodeBase64Url(bytes: Uint8Array): string {
@@ -13,11 +29,11 @@ export function encodeBase64Url(bytes: Uint8Array): string {
  * zero). `atob` alone accepts all of these (security catalogue §0.2, Wycheproof tc360/375).
  */
 export function decodeBase64Url(text: string): Uint8Array | undefined {
-  if (!alphabet.test(text) || text.length % 4 === 1) return undefined;
+  if (!isStrictBase64Url(text)) return undefined;
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return encodeBase64Url(bytes) === text ? bytes : undefined;
+  return bytes;
 }
 
 /** Encodes a UTF-8 string as unpadded base64url. */

@@ -118,3 +118,12 @@ describe('canonicalJson', () => {
     );
   });
 });
+
+describe('clientCredentialsCacheKey with a resource', () => {
+  it('tells requests with and without a resource apart', () => {
+    const plain = clientCredentialsCacheKey('read write', azure);
+    expect(clientCredentialsCacheKey('read write', azure, 'https://api/')).not.toBe(plain);
+    expect(clientCredentialsCacheKey('read write', azure, undefined)).toBe(plain);
+    expect(() => clientCredentialsCacheKey('read  write', azure)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT' }));
+  });
+});

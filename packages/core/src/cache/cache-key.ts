@@ -27,10 +27,14 @@ function clientFields(client: CacheKeyClient): string[] {
   return [client.provider, client.clientId, client.issuer];
 }
 
-/** Cache key for a client credentials token: the client and the scope (seed 002). */
-export function clientCredentialsCacheKey(scope: string, client: CacheKeyClient): string {
-  checkScopeList('scope', [scope]);
-  return `cc|${encodeKeyFields([...clientFields(client), scope])}`;
+/**
+ * Cache key for a client credentials token: the client and the scope (seed 002), plus the
+ * RFC 8707 `resource` when one is asked for. Several scopes are passed space-separated, in
+ * one order of the caller's choosing.
+ */
+export function clientCredentialsCacheKey(scope: string, client: CacheKeyClient, resource?: string): string {
+  checkScopeList('scope', scope.split(' '));
+  return `cc|${encodeKeyFields([...clientFields(client), scope, resource])}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CompactSign, compactVerify, importJWK } from 'jose';
+import { CompactSign, type CryptoKey, compactVerify, importJWK } from 'jose';
 import { KeyError } from '../error/nav-auth-error.js';
 import { type PrivateJwk, type PublicJwk, parsePrivateJwk, type SigningAlgorithm, toPublicJwk } from './jwk.js';
 

@@ -1,0 +1,31 @@
+/**
+ * @nav-auth/node: token clients with caching and retries, and a strict token validator, on undici.
+ *
+ * @example
+ * import { createMaskinportenClient } from '@nav-auth/node';
+ *
+ * const maskinporten = createMaskinportenClient(); // MASKINPORTEN_* from env or NAIS files
+ * const { token } = await maskinporten.getToken('nav:test/api');
+ */
+export type { ConfigSource } from './config/load-config.js';
+export {
+  AZURE_SECRETS_DIR,
+  MASKINPORTEN_SECRETS_DIR,
+  loadAzureConfig,
+  loadMaskinportenConfig,
+  loadMaskinportenValidationConfig,
+} from './config/load-config.js';
+export type { DiscoveryOptions, IssuerMetadata } from './discovery/discovery.js';
+export { discoverIssuer, oauthWellKnownUrl, openIdWellKnownUrl } from './discovery/discovery.js';
+export { defaultDispatcher } from './http/default-dispatcher.js';
+export type { RetryOptions } from './retry/retry-policy.js';
+export type { AccessToken } from './token/access-token.js';
+export type { AzureClient, AzureClientOptions, AzureTokenOptions } from './token/azure-client.js';
+export { createAzureClient } from './token/azure-client.js';
+export type { ClientCredential, ClientCredentialsClient, ClientCredentialsClientOptions } from './token/client-credentials-client.js';
+export { createClientCredentialsClient } from './token/client-credentials-client.js';
+export type { MaskinportenClient, MaskinportenClientOptions, MaskinportenTokenOptions } from './token/maskinporten-client.js';
+export { createMaskinportenClient } from './token/maskinporten-client.js';
+export type { TokenClientOptions } from './token/token-client-options.js';
+export type { TokenCacheOptions } from './token/token-engine.js';
+export type { TokenEvent, TokenEventListener } from './token/token-events.js';

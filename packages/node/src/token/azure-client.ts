@@ -1,0 +1,107 @@
+import {
+  type AzureConfig,
+  type ClientAuthentication,
+  type SigningKey,
+  buildClientAssertion,
+  buildClientCredentialsRequest,
+  buildOnBehalfOfRequest,
+  clientCredentialsCacheKey,
+  importSigningKey,
+  oboCacheKey,
+  toAzureScope,
+} from '@nav-auth/core';
+import { loadAzureConfig } from '../config/load-config.js';
+import { sendRequest } from '../http/transport.js';
+import type { AccessToken } from './access-token.js';
+import { type TokenClientOptions, resolveClientOptions } from './token-client-options.js';
+import { TokenEngine } from './token-engine.js';
+
+/** Options for {@link createAzureClient}. */
+export interface AzureClientOptions extends TokenClientOptions {
+  /** Default: {@link loadAzureConfig} (environment, then NAIS secret files). */
+  readonly config?: AzureConfig;
+}
+
+/** Per-call options of the Azure client. */
+export interface AzureTokenOptions {
+  readonly forceRefresh?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** An Azure AD (Entra ID) token client. */
+export interface AzureClient {
+  /** An app token for `target`: `cluster:namespace:app` or an `api://…/.default` scope. */
+  clientCredentials(target: string, options?: AzureTokenOptions): Promise<AccessToken>;
+  /** Exchanges the user's incoming token for one to `target` (on-behalf-of). */
+  onBehalfOf(subjectToken: string, target: string, options?: AzureTokenOptions): Promise<AccessToken>;
+  invalidateClientCredentials(target: string): void;
+  invalidateOnBehalfOf(subjectToken: string, target: string): Promise<void>;
+}
+
+/**
+ * Creates an Azure AD client for client credentials and on-behalf-of. It authenticates with
+ * a client assertion signed by `AZURE_APP_JWK` when present (fresh for every attempt, `aud` =
+ * the token endpoint), else with `AZURE_APP_CLIENT_SECRET`.
+ *
+ * @example
+ * const azure = createAzureClient();
+ * const { token } = await azure.onBehalfOf(incomingToken, 'prod-gcp:team:downstream-api');
+ */
+export function createAzureClient(options: AzureClientOptions = {}): AzureClient {
+  const config = options.config ?? loadAzureConfig();
+  const { dispatcher, randomId, clock } = resolveClientOptions(options);
+  const engine = new TokenEngine('azure', options);
+  const cacheClient = { provider: 'azure', clientId: config.clientId, issuer: config.issuer };
+  let key: Promise<SigningKey> | undefined;
+
+  const clientAuth = async (): Promise<ClientAuthentication> => {
+    if (config.clientJwk === undefined) return { method: 'client_secret_post', clientSecret: config.clientSecret as string };
+    key ??= importSigningKey(config.clientJwk).catch((error: unknown) => {
+      key = undefined;
+      throw error;
+    });
+    const clientAssertion = await buildClientAssertion({
+      clientId: config.clientId,
+      audience: config.tokenEndpoint,
+      key: await key,
+      now: new Date(clock()),
+      jti: randomId(),
+    });
+    return { method: 'private_key_jwt', clientAssertion };
+  };
+  const send = (signal: AbortSignal) => (request: Parameters<typeof sendRequest>[0]) =>
+    sendRequest(request, { dispatcher, signal, timeoutMs: options.attemptTimeoutMs ?? 5000, purpose: 'Azure AD token request' });
+  const engineOptions = (callOptions: AzureTokenOptions) => ({
+    ...(callOptions.forceRefresh === undefined ? {} : { forceRefresh: callOptions.forceRefresh }),
+    ...(callOptions.signal === undefined ? {} : { signal: callOptions.signal }),
+  });
+
+  return {
+    clientCredentials(target, callOptions = {}) {
+      const scope = toAzureScope(target);
+      return engine.get(
+        clientCredentialsCacheKey(scope, cacheClient),
+        async (signal) =>
+          send(signal)(buildClientCredentialsRequest({ tokenEndpoint: config.tokenEndpoint, clientId: config.clientId, scopes: [scope], auth: await clientAuth() })),
+        engineOptions(callOptions),
+      );
+    },
+    async onBehalfOf(subjectToken, target, callOptions = {}) {
+      const scope = toAzureScope(target);
+      return engine.get(
+        await oboCacheKey(subjectToken, scope, cacheClient),
+        async (signal) =>
+          send(signal)(
+            buildOnBehalfOfRequest({ tokenEndpoint: config.tokenEndpoint, clientId: config.clientId, scopes: [scope], subjectToken, auth: await clientAuth() }),
+          ),
+        engineOptions(callOptions),
+      );
+    },
+    invalidateClientCredentials(target) {
+      engine.invalidate(clientCredentialsCacheKey(toAzureScope(target), cacheClient));
+    },
+    async invalidateOnBehalfOf(subjectToken, target) {
+      engine.invalidate(await oboCacheKey(subjectToken, toAzureScope(target), cacheClient));
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import {
+  type MaskinportenConfig,
+  type SigningKey,
+  buildMaskinportenGrant,
+  buildMaskinportenTokenRequest,
+  importSigningKey,
+  maskinportenCacheKey,
+} from '@nav-auth/core';
+import { loadMaskinportenConfig } from '../config/load-config.js';
+import { sendRequest } from '../http/transport.js';
+import type { AccessToken } from './access-token.js';
+import { type TokenClientOptions, resolveClientOptions } from './token-client-options.js';
+import { TokenEngine } from './token-engine.js';
+
+/** Options for {@link createMaskinportenClient}. */
+export interface MaskinportenClientOptions extends TokenClientOptions {
+  /** Default: {@link loadMaskinportenConfig} (environment, then NAIS secret files). */
+  readonly config?: MaskinportenConfig;
+  /** `exp - iat` of each grant, in seconds (default 30, at most 120). */
+  readonly grantLifetimeSeconds?: number;
+}
+
+/** What to ask Maskinporten for besides the scopes. */
+export interface MaskinportenTokenOptions {
+  /** RFC 8707 audience restriction: the token's `aud` becomes this. */
+  readonly resource?: string;
+  /** Act for this organisation through an Altinn delegation. */
+  readonly consumerOrg?: string;
+  /** Get an Altinn system-user token for this customer organisation. */
+  readonly systemUserOrg?: string;
+  /** Skip the cache (the API answered 401 with the cached token). */
+  readonly forceRefresh?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** A Maskinporten token client. */
+export interface MaskinportenClient {
+  /** A token for `scopes`: from cache when possible, else a fresh JWT grant. */
+  getToken(scopes: string | readonly string[], options?: MaskinportenTokenOptions): Promise<AccessToken>;
+  /** Forgets the cached token for these scopes and options. */
+  invalidate(scopes: string | readonly string[], options?: Omit<MaskinportenTokenOptions, 'forceRefresh' | 'signal'>): void;
+}
+
+/**
+ * Creates a Maskinporten client that signs a fresh RS256 JWT grant for every request
+ * (retries included) and caches tokens per client, scopes, resource, consumer org and
+ * system user.
+ *
+ * @example
+ * const maskinporten = createMaskinportenClient();
+ * const { token } = await maskinporten.getToken('nav:test/api');
+ * await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+ */
+export function createMaskinportenClient(options: MaskinportenClientOptions = {}): MaskinportenClient {
+  const config = options.config ?? loadMaskinportenConfig();
+  const { dispatcher, randomId, clock } = resolveClientOptions(options);
+  const engine = new TokenEngine('maskinporten', options);
+  let key: Promise<SigningKey> | undefined;
+  const signingKey = () => {
+    key ??= importSigningKey(config.clientJwk).catch((error: unknown) => {
+      key = undefined;
+      throw error;
+    });
+    return key;
+  };
+
+  const request = (scopes: string | readonly string[], tokenOptions: MaskinportenTokenOptions) => ({
+    clientId: config.clientId,
+    issuer: config.issuer,
+    scopes: typeof scopes === 'string' ? scopes.split(' ') : scopes,
+    ...(tokenOptions.resource === undefined ? {} : { resource: tokenOptions.resource }),
+    ...(tokenOptions.consumerOrg === undefined ? {} : { consumerOrg: tokenOptions.consumerOrg }),
+    ...(tokenOptions.systemUserOrg === undefined ? {} : { systemUserOrg: tokenOptions.systemUserOrg }),
+  });
+
+  return {
+    async getToken(scopes, tokenOptions = {}) {
+      const ask = request(scopes, tokenOptions);
+      const cacheKey = maskinportenCacheKey(ask);
+      const key = await signingKey();
+      return engine.get(
+        cacheKey,
+        async (signal) => {
+          const grant = await buildMaskinportenGrant({
+            ...ask,
+            key,
+            now: new Date(clock()),
+            jti: randomId(),
+            ...(options.grantLifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.grantLifetimeSeconds }),
+          });
+          const tokenRequest = buildMaskinportenTokenRequest({ tokenEndpoint: config.tokenEndpoint, grant });
+          return sendRequest(tokenRequest, { dispatcher, signal, timeoutMs: options.attemptTimeoutMs ?? 5000, purpose: 'Maskinporten token request' });
+        },
+        {
+          ...(tokenOptions.forceRefresh === undefined ? {} : { forceRefresh: tokenOptions.forceRefresh }),
+          ...(tokenOptions.signal === undefined ? {} : { signal: tokenOptions.signal }),
+        },
+      );
+    },
+    invalidate(scopes, tokenOptions = {}) {
+      engine.invalidate(maskinportenCacheKey(request(scopes, tokenOptions)));
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import { TimeoutError, type TokenResponse, isNavAuthError, parseTokenResponse } from '@nav-auth/core';
+import { LruCache } from '../cache/lru-cache.js';
+import { type HttpResponse, headerValue } from '../http/transport.js';
+import { type RetryOptions, type RetryPolicy, backoffDelay, isRetryable, parseRetryAfter, retryPolicy } from '../retry/retry-policy.js';
+import { type AccessToken, accessToken } from './access-token.js';
+import type { TokenEvent, TokenEventListener } from './token-events.js';
+
+/** Options every token client shares. */
+export interface TokenCacheOptions {
+  /** Wall clock in ms since the epoch, for token expiry (default `Date.now`). */
+  readonly clock?: () => number;
+  /** Random numbers in [0, 1) for jitter (default `Math.random`). */
+  readonly random?: () => number;
+  /** Most cached tokens (default 1000); the least recently used goes first. */
+  readonly maxEntries?: number;
+  readonly retry?: RetryOptions;
+  /** Timeout per attempt, in ms (default 5000). */
+  readonly attemptTimeoutMs?: number;
+  /** Deadline for a whole `getToken` including retries, in ms (default 15 000). */
+  readonly deadlineMs?: number;
+  readonly onEvent?: TokenEventListener;
+}
+
+/** Sends one attempt at the token endpoint; called again, with a fresh grant, for every retry. */
+export type TokenFetcher = (signal: AbortSignal) => Promise<HttpResponse>;
+
+interface Entry {
+  readonly token: AccessToken;
+  /** Until then the entry is fresh; after it, only served while a refresh is failing. */
+  readonly freshUntil: number;
+  /** From then on a background refresh starts. */
+  readonly refreshAt: number;
+  /** Never served after this: the real expiry less a safety margin. */
+  readonly usableUntil: number;
+  failures: number;
+  nextRefreshAttempt: number;
+}
+
+/** Tokens are never handed out in the last 10 s of their life: they could expire in flight. */
+const EXPIRY_SAFETY_MS = 10_000;
+/** Texas' leeway: an entry lives `expires_in - 120 s`, but at least half the token's lifetime. */
+const LEEWAY_MS = 120_000;
+
+/** How long a token of this lifetime is served from cache before it counts as stale. */
+export function cacheLifetimeMs(expiresInSeconds: number): number {
+  const lifetime = expiresInSeconds * 1000;
+  return Math.max(lifetime - LEEWAY_MS, lifetime / 2);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * The engine under every token client: a bounded LRU cache keyed by core's cache keys, one
+ * request in flight per key, refresh ahead of expiry in the background with jitter, stale
+ * (but unexpired) tokens served while the endpoint fails, and retries with full-jitter
+ * backoff, `Retry-After`, a timeout per attempt and an overall deadline. Errors are never cached.
+ */
+export class TokenEngine {
+  private readonly cache: LruCache<string, Entry>;
+  private readonly inFlight = new Map<string, Promise<Entry>>();
+  private readonly clock: () => number;
+  private readonly random: () => number;
+  private readonly retry: RetryPolicy;
+  private readonly attemptTimeoutMs: number;
+  private readonly deadlineMs: number;
+  /** No request before this wall time: the server asked us to back off (429/503 with Retry-After). */
+  private throttledUntil = 0;
+
+  constructor(
+    private readonly provider: string,
+    options: TokenCacheOptions = {},
+  ) {
+    this.cache = new LruCache(options.maxEntries ?? 1000);
+    this.clock = options.clock ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.retry = retryPolicy(options.retry);
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5000;
+    this.deadlineMs = options.deadlineMs ?? 15_000;
+    this.listener = options.onEvent;
+  }
+
+  private readonly listener: TokenEventListener | undefined;
+
+  private emit(event: TokenEvent): void {
+    try {
+      this.listener?.(event);
+    } catch {
+      // A broken listener must not break token fetching.
+    }
+  }
+
+  /** Returns a cached token for `key`, or fetches one with `fetcher`. */
+  async get(key: string, fetcher: TokenFetcher, options: { readonly forceRefresh?: boolean; readonly signal?: AbortSignal } = {}): Promise<AccessToken> {
+    if (options.forceRefresh) this.cache.delete(key);
+    const entry = this.cache.get(key);
+    const now = this.clock();
+    if (entry !== undefined && now < entry.usableUntil) {
+      if (now >= entry.refreshAt && now >= entry.nextRefreshAttempt) this.refreshInBackground(key, fetcher, entry);
+      this.emit({ type: now < entry.freshUntil || entry.failures === 0 ? 'cache_hit' : 'stale_served', provider: this.provider });
+      return entry.token;
+    }
+    this.emit({ type: 'cache_miss', provider: this.provider });
+    try {
+      return (await raceAbort(this.fetchOnce(key, fetcher), options.signal)).token;
+    } catch (error) {
+      this.emit({ type: 'error', provider: this.provider, errorCode: isNavAuthError(error) ? error.code : 'ERR_ABORTED' });
+      throw error;
+    }
+  }
+
+  /** Drops the cached token for `key` (after the API answered 401, say). */
+  invalidate(key: string): void {
+    this.cache.delete(key);
+  }
+
+  private refreshInBackground(key: string, fetcher: TokenFetcher, entry: Entry): void {
+    if (this.inFlight.has(key)) return;
+    this.emit({ type: 'refresh_started', provider: this.provider });
+    this.fetchOnce(key, fetcher).catch((error: unknown) => {
+      entry.failures += 1;
+      // Back off between background refreshes: 1 s, 2 s, 4 s ... up to 60 s, with jitter.
+      const pause = Math.min(60_000, 1000 * 2 ** (entry.failures - 1));
+      entry.nextRefreshAttempt = this.clock() + pause * (0.5 + this.random() / 2);
+      this.emit({ type: 'refresh_failed', provider: this.provider, errorCode: isNavAuthError(error) ? error.code : 'ERR_UNKNOWN' });
+    });
+  }
+
+  /** One fetch per key at a time: concurrent callers share it (single-flight). */
+  private fetchOnce(key: string, fetcher: TokenFetcher): Promise<Entry> {
+    const pending = this.inFlight.get(key);
+    if (pending !== undefined) return pending;
+    const fetch = this.fetchWithRetries(fetcher)
+      .then((response) => {
+        const entry = this.entryFor(response);
+        this.cache.set(key, entry);
+        return entry;
+      })
+      .finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, fetch);
+    return fetch;
+  }
+
+  private entryFor(response: TokenResponse): Entry {
+    const obtainedAt = this.clock();
+    const expiresAt = obtainedAt + response.expiresIn * 1000;
+    const life = cacheLifetimeMs(response.expiresIn);
+    return {
+      token: accessToken(response.accessToken, new Date(expiresAt), response.scopes),
+      freshUntil: obtainedAt + life,
+      // Start refreshing somewhere in the last 10-20 % of the fresh period, so a fleet spreads out.
+      refreshAt: obtainedAt + life * (0.8 + 0.1 * this.random()),
+      usableUntil: Math.max(obtainedAt, expiresAt - Math.min(EXPIRY_SAFETY_MS, (expiresAt - obtainedAt) / 10)),
+      failures: 0,
+      nextRefreshAttempt: 0,
+    };
+  }
+
+  private async fetchWithRetries(fetcher: TokenFetcher): Promise<TokenResponse> {
+    const started = performance.now();
+    const remaining = () => this.deadlineMs - (performance.now() - started);
+    for (let attempt = 1; ; attempt++) {
+      const throttle = this.throttledUntil - this.clock();
+      if (throttle > 0) {
+        if (throttle >= remaining()) throw new TimeoutError('token request (throttled by Retry-After)', this.deadlineMs);
+        await sleep(throttle);
+      }
+      const budget = remaining();
+      if (budget <= 0) throw new TimeoutError('token request', this.deadlineMs);
+      const attemptStarted = performance.now();
+      let response: HttpResponse | undefined;
+      try {
+        response = await fetcher(AbortSignal.timeout(Math.min(this.attemptTimeoutMs, budget)));
+        const parsed = parseTokenResponse(response.status, response.body);
+        this.emitAttempt(attempt, attemptStarted, response.status, undefined);
+        return parsed;
+      } catch (error) {
+        this.emitAttempt(attempt, attemptStarted, response?.status, isNavAuthError(error) ? error.code : 'ERR_UNKNOWN');
+        if (!isRetryable(error) || attempt >= this.retry.maxAttempts) throw error;
+        const retryAfter = response === undefined ? undefined : parseRetryAfter(headerValue(response, 'retry-after'), this.clock());
+        const delay = retryAfter === undefined ? backoffDelay(attempt, this.retry, this.random) : Math.min(retryAfter, this.retry.maxRetryAfterMs);
+        if (retryAfter !== undefined) this.throttledUntil = this.clock() + delay;
+        if (delay >= remaining()) throw error;
+        if (retryAfter === undefined) await sleep(delay);
+      }
+    }
+  }
+
+  private emitAttempt(attempt: number, started: number, status: number | undefined, errorCode: string | undefined): void {
+    this.emit({ type: 'upstream_request', provider: this.provider, attempt, durationMs: performance.now() - started, status, errorCode });
+  }
+}

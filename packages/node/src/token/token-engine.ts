@@ -82,7 +82,7 @@ export class TokenEngine {
   private readonly retry: RetryPolicy;
   private readonly attemptTimeoutMs: number;
   private readonly deadlineMs: number;
-  /** No request before this wall time: the server asked us to back off (429/503 with Retry-After). */
+  /** No request before this monotonic time: the server asked us to back off (429/503 with Retry-After). */
   private throttledUntil = 0;
 
   constructor(
@@ -178,7 +178,7 @@ export class TokenEngine {
     const started = performance.now();
     const remaining = () => this.deadlineMs - (performance.now() - started);
     for (let attempt = 1; ; attempt++) {
-      const throttle = this.throttledUntil - this.clock();
+      const throttle = this.throttledUntil - performance.now();
       if (throttle > 0) {
         if (throttle >= remaining()) throw new TimeoutError('token request (throttled by Retry-After)', this.deadlineMs);
         await sleep(throttle);
@@ -197,7 +197,8 @@ export class TokenEngine {
         if (!isRetryable(error) || attempt >= this.retry.maxAttempts) throw error;
         const retryAfter = response === undefined ? undefined : parseRetryAfter(headerValue(response, 'retry-after'), this.clock());
         const delay = retryAfter === undefined ? backoffDelay(attempt, this.retry, this.random) : Math.min(retryAfter, this.retry.maxRetryAfterMs);
-        if (retryAfter !== undefined) this.throttledUntil = this.clock() + delay;
+        // Shared by every caller of this client (RFC 9110 §10.2.3); measured on the monotonic clock.
+        if (retryAfter !== undefined) this.throttledUntil = performance.now() + delay;
         if (delay >= remaining()) throw error;
         if (retryAfter === undefined) await sleep(delay);
       }

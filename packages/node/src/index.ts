@@ -10,14 +10,16 @@
 export type { ConfigSource } from './config/load-config.js';
 export {
   AZURE_SECRETS_DIR,
-  MASKINPORTEN_SECRETS_DIR,
   loadAzureConfig,
   loadMaskinportenConfig,
   loadMaskinportenValidationConfig,
+  MASKINPORTEN_SECRETS_DIR,
 } from './config/load-config.js';
 export type { DiscoveryOptions, IssuerMetadata } from './discovery/discovery.js';
 export { discoverIssuer, oauthWellKnownUrl, openIdWellKnownUrl } from './discovery/discovery.js';
 export { defaultDispatcher } from './http/default-dispatcher.js';
+export type { KeySet, KeySetEvent, RemoteKeySetOptions } from './jwks/key-set.js';
+export { createLocalKeySet, createRemoteKeySet } from './jwks/key-set.js';
 export type { RetryOptions } from './retry/retry-policy.js';
 export type { AccessToken } from './token/access-token.js';
 export type { AzureClient, AzureClientOptions, AzureTokenOptions } from './token/azure-client.js';
@@ -29,3 +31,16 @@ export { createMaskinportenClient } from './token/maskinporten-client.js';
 export type { TokenClientOptions } from './token/token-client-options.js';
 export type { TokenCacheOptions } from './token/token-engine.js';
 export type { TokenEvent, TokenEventListener } from './token/token-events.js';
+export type { ParsedJws, ParseJwsOptions } from './validation/parse-compact-jws.js';
+export { parseCompactJws } from './validation/parse-compact-jws.js';
+export type {
+  AzureValidatorOptions,
+  GenericClaims,
+  GenericValidatorOptions,
+  MaskinportenValidatorOptions,
+  TokenValidator,
+  TokenValidatorOptions,
+} from './validation/token-validator.js';
+export { createTokenValidator } from './validation/token-validator.js';
+export { createAzureTokenValidator, createMaskinportenTokenValidator } from './validation/validators-from-env.js';
+export { VERIFIABLE_ALGORITHMS, verifyCompactJws, verifySignature } from './validation/verify-jws.js';

@@ -1,8 +1,9 @@
 // End to end against @nav-auth/testing's strict local IdP, over real HTTP on 127.0.0.1.
+
+import { parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
 import { type LocalIdp, startLocalIdp } from '@nav-auth/testing';
 import { createLocalJWKSet, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
 import { createAzureClient, createMaskinportenClient } from '../src/index.js';
 
 let idp: LocalIdp;
@@ -19,12 +20,20 @@ async function claimsOf(token: string, jwksUri: string, issuer: string): Promise
 describe('createMaskinportenClient', () => {
   it('gets a plain, an audience-restricted and a system-user token, each cached under its own key', async () => {
     const registered = await idp.registerMaskinportenClient({ orgno: '889640782', scopes: ['nav:test/api', 'nav:other'] });
-    idp.registerSystemUser({ id: 'a6355a68-86b8-4344-8a81-0248cb461468', systemId: 'nav_system', customerOrg: '313367002', vendorOrg: '889640782' });
+    idp.registerSystemUser({
+      id: 'a6355a68-86b8-4344-8a81-0248cb461468',
+      systemId: 'nav_system',
+      customerOrg: '313367002',
+      vendorOrg: '889640782',
+    });
     const client = createMaskinportenClient({ config: parseMaskinportenConfig(registered.env) });
     while (idp.takeRequest() !== undefined);
 
     const plain = await client.getToken('nav:test/api');
-    expect(await claimsOf(plain.token, idp.maskinporten.jwksUri, idp.maskinporten.issuer)).toMatchObject({ scope: 'nav:test/api', client_id: registered.clientId });
+    expect(await claimsOf(plain.token, idp.maskinporten.jwksUri, idp.maskinporten.issuer)).toMatchObject({
+      scope: 'nav:test/api',
+      client_id: registered.clientId,
+    });
     expect(plain.expiresAt.getTime()).toBeGreaterThan(Date.now() + 3000_000);
     expect(await client.getToken('nav:test/api')).toBe(plain);
 
@@ -47,7 +56,9 @@ describe('createMaskinportenClient', () => {
     client.invalidate('nav:a');
     const third = await client.getToken('nav:a');
     expect(third).not.toBe(second);
-    const grants = idp.requests.filter((r) => r.endpoint === 'maskinporten.token' && r.form?.assertion?.includes('.')).map((r) => r.form?.assertion);
+    const grants = idp.requests
+      .filter((r) => r.endpoint === 'maskinporten.token' && r.form?.assertion?.includes('.'))
+      .map((r) => r.form?.assertion);
     expect(new Set(grants).size).toBe(grants.length);
   });
 
@@ -55,7 +66,11 @@ describe('createMaskinportenClient', () => {
     const registered = await idp.registerMaskinportenClient({ orgno: '889640782', scopes: ['nav:a'] });
     const client = createMaskinportenClient({ config: parseMaskinportenConfig(registered.env) });
     const before = idp.requests.length;
-    await expect(client.getToken('nav:not-granted')).rejects.toMatchObject({ code: 'ERR_TOKEN_ENDPOINT', status: 400, error: 'invalid_scope' });
+    await expect(client.getToken('nav:not-granted')).rejects.toMatchObject({
+      code: 'ERR_TOKEN_ENDPOINT',
+      status: 400,
+      error: 'invalid_scope',
+    });
     expect(idp.requests.length - before).toBe(1);
   });
 });
@@ -66,7 +81,11 @@ describe('createAzureClient', () => {
     const api = await idp.registerAzureApp({ name: 'dev-gcp:team:api' });
     const withKey = createAzureClient({ config: parseAzureConfig(caller.env) });
     const token = await withKey.clientCredentials('dev-gcp:team:api');
-    expect(await claimsOf(token.token, idp.azure.jwksUri, idp.azure.issuer)).toMatchObject({ aud: api.clientId, roles: ['access_as_application', 'read'], azpacr: '2' });
+    expect(await claimsOf(token.token, idp.azure.jwksUri, idp.azure.issuer)).toMatchObject({
+      aud: api.clientId,
+      roles: ['access_as_application', 'read'],
+      azpacr: '2',
+    });
     const { AZURE_APP_JWK: _jwk, ...secretOnly } = caller.env;
     const withSecret = createAzureClient({ config: parseAzureConfig(secretOnly) });
     const secretToken = await withSecret.clientCredentials('api://dev-gcp.team.api/.default');
@@ -80,7 +99,10 @@ describe('createAzureClient', () => {
     const alice = await idp.mintAzureUserToken({ audience: api.name, navIdent: 'Z990001' });
     const bob = await idp.mintAzureUserToken({ audience: api.name, navIdent: 'Z990002' });
     const forAlice = await client.onBehalfOf(alice, 'dev-gcp:team:downstream');
-    expect(await claimsOf(forAlice.token, idp.azure.jwksUri, idp.azure.issuer)).toMatchObject({ aud: downstream.clientId, NAVident: 'Z990001' });
+    expect(await claimsOf(forAlice.token, idp.azure.jwksUri, idp.azure.issuer)).toMatchObject({
+      aud: downstream.clientId,
+      NAVident: 'Z990001',
+    });
     expect(await client.onBehalfOf(alice, 'dev-gcp:team:downstream')).toBe(forAlice);
     const forBob = await client.onBehalfOf(bob, 'dev-gcp:team:downstream');
     expect((await claimsOf(forBob.token, idp.azure.jwksUri, idp.azure.issuer)).NAVident).toBe('Z990002');

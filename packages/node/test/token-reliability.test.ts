@@ -13,7 +13,11 @@ const events: TokenEvent[] = [];
 
 beforeAll(async () => {
   idp = await startLocalIdp({ now: () => new Date(now), tokenLifetimeSeconds: 120 });
-  registered = await idp.registerMaskinportenClient({ orgno: '889640782', scopes: ['nav:a', 'nav:b'], delegatedBy: ['974760673', '313367002'] });
+  registered = await idp.registerMaskinportenClient({
+    orgno: '889640782',
+    scopes: ['nav:a', 'nav:b'],
+    delegatedBy: ['974760673', '313367002'],
+  });
 });
 afterEach(() => idp.clearFaults());
 afterAll(() => idp.close());
@@ -77,14 +81,20 @@ describe('token engine reliability', () => {
     expect(events.some((e) => e.type === 'refresh_failed')).toBe(true);
     expect(events.some((e) => e.type === 'stale_served')).toBe(true);
     now += 10_000; // 117 s after issue: inside the last 10 s of a 120 s token
-    await expect(maskinporten.getToken('nav:b', { consumerOrg: '313367002' })).rejects.toMatchObject({ code: 'ERR_TOKEN_ENDPOINT', status: 503 });
+    await expect(maskinporten.getToken('nav:b', { consumerOrg: '313367002' })).rejects.toMatchObject({
+      code: 'ERR_TOKEN_ENDPOINT',
+      status: 503,
+    });
   });
 
   it('F05/F06: retries 5xx with backoff up to the attempt limit, then fails with a typed error', async () => {
     const maskinporten = client({ retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 50 } });
     idp.injectFault('maskinporten.token', { type: 'status', status: 500 });
     const before = tokenRequests();
-    await expect(maskinporten.getToken('nav:a', { resource: 'https://f05.example/' })).rejects.toMatchObject({ code: 'ERR_TOKEN_ENDPOINT', status: 500 });
+    await expect(maskinporten.getToken('nav:a', { resource: 'https://f05.example/' })).rejects.toMatchObject({
+      code: 'ERR_TOKEN_ENDPOINT',
+      status: 500,
+    });
     expect(tokenRequests() - before).toBe(3);
   });
 
@@ -93,7 +103,9 @@ describe('token engine reliability', () => {
     idp.injectFault('maskinporten.token', { type: 'status', status: 502 }, 2);
     const log = idp.requests.length;
     await expect(maskinporten.getToken('nav:a', { resource: 'https://f06.example/' })).resolves.toHaveProperty('token');
-    const grants = idp.requests.slice(log).map((r) => JSON.parse(Buffer.from((r.form?.assertion as string).split('.')[1] as string, 'base64url').toString()).jti);
+    const grants = idp.requests
+      .slice(log)
+      .map((r) => JSON.parse(Buffer.from((r.form?.assertion as string).split('.')[1] as string, 'base64url').toString()).jti);
     expect(grants).toHaveLength(3);
     expect(new Set(grants).size).toBe(3);
   });
@@ -145,7 +157,9 @@ describe('token engine reliability', () => {
     const maskinporten = client();
     idp.injectFault('maskinporten.token', { type: 'garbage' }, 1);
     const before = tokenRequests();
-    const error = (await maskinporten.getToken('nav:a', { resource: 'https://f12.example/' }).catch((e: unknown) => e)) as TokenResponseError;
+    const error = (await maskinporten
+      .getToken('nav:a', { resource: 'https://f12.example/' })
+      .catch((e: unknown) => e)) as TokenResponseError;
     expect(error.code).toBe('ERR_TOKEN_RESPONSE');
     expect(tokenRequests() - before).toBe(1);
     idp.injectFault('maskinporten.token', { type: 'truncated' }, 1);
@@ -175,7 +189,14 @@ describe('token engine reliability', () => {
     idp.injectFault('maskinporten.token', { type: 'status', status: 400 });
     const error = await maskinporten.getToken('nav:a', { resource: 'https://f16b.example/' }).catch((e: unknown) => e);
     const grants = idp.requests.map((r) => r.form?.assertion).filter((a): a is string => a !== undefined);
-    const printed = [JSON.stringify(events), JSON.stringify(token), String(token), JSON.stringify(error), String(error), (error as Error).stack].join('\n');
+    const printed = [
+      JSON.stringify(events),
+      JSON.stringify(token),
+      String(token),
+      JSON.stringify(error),
+      String(error),
+      (error as Error).stack,
+    ].join('\n');
     expect(printed).not.toContain(token.token);
     for (const grant of grants) expect(printed).not.toContain(grant);
     expect(events.map((e) => e.type)).toContain('upstream_request');

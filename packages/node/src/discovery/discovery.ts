@@ -29,7 +29,11 @@ function checkedUrl(metadata: Record<string, unknown>, member: string): string |
  * expected issuer exactly (RFC 8414 §3.3, OIDC Discovery §4.3), and the endpoint URLs must
  * be https (or loopback http).
  */
-export async function discoverIssuer(wellKnownUrl: string, expectedIssuer: string, options: DiscoveryOptions = {}): Promise<IssuerMetadata> {
+export async function discoverIssuer(
+  wellKnownUrl: string,
+  expectedIssuer: string,
+  options: DiscoveryOptions = {},
+): Promise<IssuerMetadata> {
   const problem = endpointUrlProblem(wellKnownUrl);
   if (problem !== undefined) throw new DiscoveryError(`well-known URL ${problem}`);
   const response = await sendRequest(
@@ -43,7 +47,8 @@ export async function discoverIssuer(wellKnownUrl: string, expectedIssuer: strin
   } catch {
     throw new DiscoveryError('discovery document is not JSON');
   }
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new DiscoveryError('discovery document is not an object');
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    throw new DiscoveryError('discovery document is not an object');
   const record = metadata as Record<string, unknown>;
   if (record.issuer !== expectedIssuer) throw new DiscoveryError('discovery "issuer" does not match the configured issuer');
   return { issuer: expectedIssuer, tokenEndpoint: checkedUrl(record, 'token_endpoint'), jwksUri: checkedUrl(record, 'jwks_uri') };

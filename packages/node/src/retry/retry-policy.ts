@@ -18,7 +18,8 @@ export type RetryPolicy = Required<RetryOptions>;
 /** Fills in the defaults and refuses nonsense. */
 export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
   const policy = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000, maxRetryAfterMs: 30_000, ...options };
-  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) throw new RangeError('retry.maxAttempts must be a whole number of at least 1');
+  if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1)
+    throw new RangeError('retry.maxAttempts must be a whole number of at least 1');
   for (const name of ['baseDelayMs', 'maxDelayMs', 'maxRetryAfterMs'] as const) {
     if (!Number.isFinite(policy[name]) || policy[name] < 0) throw new RangeError(`retry.${name} must be a finite, non-negative number`);
   }

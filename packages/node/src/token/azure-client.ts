@@ -1,19 +1,19 @@
 import {
   type AzureConfig,
-  type ClientAuthentication,
-  type SigningKey,
   buildClientAssertion,
   buildClientCredentialsRequest,
   buildOnBehalfOfRequest,
+  type ClientAuthentication,
   clientCredentialsCacheKey,
   importSigningKey,
   oboCacheKey,
+  type SigningKey,
   toAzureScope,
 } from '@nav-auth/core';
 import { loadAzureConfig } from '../config/load-config.js';
 import { sendRequest } from '../http/transport.js';
 import type { AccessToken } from './access-token.js';
-import { type TokenClientOptions, resolveClientOptions } from './token-client-options.js';
+import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { TokenEngine } from './token-engine.js';
 
 /** Options for {@link createAzureClient}. */
@@ -82,7 +82,14 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
       return engine.get(
         clientCredentialsCacheKey(scope, cacheClient),
         async (signal) =>
-          send(signal)(buildClientCredentialsRequest({ tokenEndpoint: config.tokenEndpoint, clientId: config.clientId, scopes: [scope], auth: await clientAuth() })),
+          send(signal)(
+            buildClientCredentialsRequest({
+              tokenEndpoint: config.tokenEndpoint,
+              clientId: config.clientId,
+              scopes: [scope],
+              auth: await clientAuth(),
+            }),
+          ),
         engineOptions(callOptions),
       );
     },
@@ -92,7 +99,13 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
         await oboCacheKey(subjectToken, scope, cacheClient),
         async (signal) =>
           send(signal)(
-            buildOnBehalfOfRequest({ tokenEndpoint: config.tokenEndpoint, clientId: config.clientId, scopes: [scope], subjectToken, auth: await clientAuth() }),
+            buildOnBehalfOfRequest({
+              tokenEndpoint: config.tokenEndpoint,
+              clientId: config.clientId,
+              scopes: [scope],
+              subjectToken,
+              auth: await clientAuth(),
+            }),
           ),
         engineOptions(callOptions),
       );

@@ -1,16 +1,16 @@
 import {
-  type ClientAuthentication,
-  DiscoveryError,
-  type SigningKey,
   buildClientAssertion,
   buildClientCredentialsRequest,
+  type ClientAuthentication,
   clientCredentialsCacheKey,
+  DiscoveryError,
   importSigningKey,
+  type SigningKey,
 } from '@nav-auth/core';
 import { discoverIssuer, oauthWellKnownUrl, openIdWellKnownUrl } from '../discovery/discovery.js';
 import { sendRequest } from '../http/transport.js';
 import type { AccessToken } from './access-token.js';
-import { type TokenClientOptions, resolveClientOptions } from './token-client-options.js';
+import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { TokenEngine } from './token-engine.js';
 
 /** How a generic client authenticates: a private key (`private_key_jwt`) or a secret. */
@@ -35,7 +35,10 @@ export interface ClientCredentialsClientOptions extends TokenClientOptions {
 
 /** A generic OAuth 2.0 client credentials client. */
 export interface ClientCredentialsClient {
-  getToken(scopes: string | readonly string[], options?: { readonly resource?: string; readonly forceRefresh?: boolean; readonly signal?: AbortSignal }): Promise<AccessToken>;
+  getToken(
+    scopes: string | readonly string[],
+    options?: { readonly resource?: string; readonly forceRefresh?: boolean; readonly signal?: AbortSignal },
+  ): Promise<AccessToken>;
 }
 
 /**

@@ -1,15 +1,15 @@
 import {
-  type MaskinportenConfig,
-  type SigningKey,
   buildMaskinportenGrant,
   buildMaskinportenTokenRequest,
   importSigningKey,
+  type MaskinportenConfig,
   maskinportenCacheKey,
+  type SigningKey,
 } from '@nav-auth/core';
 import { loadMaskinportenConfig } from '../config/load-config.js';
 import { sendRequest } from '../http/transport.js';
 import type { AccessToken } from './access-token.js';
-import { type TokenClientOptions, resolveClientOptions } from './token-client-options.js';
+import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { TokenEngine } from './token-engine.js';
 
 /** Options for {@link createMaskinportenClient}. */
@@ -89,7 +89,12 @@ export function createMaskinportenClient(options: MaskinportenClientOptions = {}
             ...(options.grantLifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.grantLifetimeSeconds }),
           });
           const tokenRequest = buildMaskinportenTokenRequest({ tokenEndpoint: config.tokenEndpoint, grant });
-          return sendRequest(tokenRequest, { dispatcher, signal, timeoutMs: options.attemptTimeoutMs ?? 5000, purpose: 'Maskinporten token request' });
+          return sendRequest(tokenRequest, {
+            dispatcher,
+            signal,
+            timeoutMs: options.attemptTimeoutMs ?? 5000,
+            purpose: 'Maskinporten token request',
+          });
         },
         {
           ...(tokenOptions.forceRefresh === undefined ? {} : { forceRefresh: tokenOptions.forceRefresh }),

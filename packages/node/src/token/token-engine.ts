@@ -1,7 +1,7 @@
-import { TimeoutError, type TokenResponse, isNavAuthError, parseTokenResponse } from '@nav-auth/core';
+import { isNavAuthError, parseTokenResponse, TimeoutError, type TokenResponse } from '@nav-auth/core';
 import { LruCache } from '../cache/lru-cache.js';
 import { type HttpResponse, headerValue } from '../http/transport.js';
-import { type RetryOptions, type RetryPolicy, backoffDelay, isRetryable, parseRetryAfter, retryPolicy } from '../retry/retry-policy.js';
+import { backoffDelay, isRetryable, parseRetryAfter, type RetryOptions, type RetryPolicy, retryPolicy } from '../retry/retry-policy.js';
 import { type AccessToken, accessToken } from './access-token.js';
 import type { TokenEvent, TokenEventListener } from './token-events.js';
 
@@ -109,7 +109,11 @@ export class TokenEngine {
   }
 
   /** Returns a cached token for `key`, or fetches one with `fetcher`. */
-  async get(key: string, fetcher: TokenFetcher, options: { readonly forceRefresh?: boolean; readonly signal?: AbortSignal } = {}): Promise<AccessToken> {
+  async get(
+    key: string,
+    fetcher: TokenFetcher,
+    options: { readonly forceRefresh?: boolean; readonly signal?: AbortSignal } = {},
+  ): Promise<AccessToken> {
     if (options.forceRefresh) this.cache.delete(key);
     const entry = this.cache.get(key);
     const now = this.clock();
@@ -196,7 +200,8 @@ export class TokenEngine {
         this.emitAttempt(attempt, attemptStarted, response?.status, isNavAuthError(error) ? error.code : 'ERR_UNKNOWN');
         if (!isRetryable(error) || attempt >= this.retry.maxAttempts) throw error;
         const retryAfter = response === undefined ? undefined : parseRetryAfter(headerValue(response, 'retry-after'), this.clock());
-        const delay = retryAfter === undefined ? backoffDelay(attempt, this.retry, this.random) : Math.min(retryAfter, this.retry.maxRetryAfterMs);
+        const delay =
+          retryAfter === undefined ? backoffDelay(attempt, this.retry, this.random) : Math.min(retryAfter, this.retry.maxRetryAfterMs);
         // Shared by every caller of this client (RFC 9110 §10.2.3); measured on the monotonic clock.
         if (retryAfter !== undefined) this.throttledUntil = performance.now() + delay;
         if (delay >= remaining()) throw error;

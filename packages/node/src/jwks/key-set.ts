@@ -1,0 +1,166 @@
+import { endpointUrlProblem, isNavAuthError, KeySetUnavailableError, TokenValidationError } from '@nav-auth/core';
+import type { Dispatcher } from 'undici';
+import { sendRequest } from '../http/transport.js';
+import { type IngestedKeySet, ingestJwks, type VerificationKey } from './verification-key.js';
+
+/** Where verification keys come from. */
+export interface KeySet {
+  /** The key for a token's `kid` (or its only key when the token has none and that is allowed). */
+  getKey(kid: string | undefined): Promise<VerificationKey>;
+}
+
+/** A fixed key set, e.g. from a JWKS file or a test. */
+export function createLocalKeySet(jwks: unknown): KeySet {
+  const keys = ingestJwks(jwks);
+  return { getKey: async (kid) => pickKey(keys, kid) };
+}
+
+function pickKey(keys: IngestedKeySet, kid: string | undefined): VerificationKey | never {
+  if (kid === undefined) {
+    // Without a kid, only a set with exactly one key is unambiguous (catalogue A06).
+    const all = [...keys.byKid.values(), ...keys.withoutKid];
+    if (all.length === 1) return all[0] as VerificationKey;
+    throw new TokenValidationError('unknown_key', 'the token has no kid and the key set has several keys');
+  }
+  if (keys.ambiguousKids.has(kid)) throw new TokenValidationError('unknown_key', 'the kid appears more than once in the key set');
+  const key = keys.byKid.get(kid);
+  if (key === undefined) throw new TokenValidationError('unknown_key', 'no key with that kid');
+  return key;
+}
+
+/** Options for {@link createRemoteKeySet}. */
+export interface RemoteKeySetOptions {
+  readonly jwksUri: string;
+  readonly dispatcher?: Dispatcher | undefined;
+  /** Least time between fetches caused by unknown kids (default 30 s, like jose). */
+  readonly cooldownMs?: number;
+  /** Refresh the keys in the background this often, with up to 10 % jitter (default 5 min). */
+  readonly refreshIntervalMs?: number;
+  /** Keep using the last good keys this long after their fetch when the JWKS is down (default 1 h). */
+  readonly maxStaleMs?: number;
+  readonly timeoutMs?: number;
+  /** Largest JWKS body accepted (default 256 KiB). */
+  readonly maxBytes?: number;
+  readonly random?: () => number;
+  /** Told about refresh failures and skipped keys; never receives key material. */
+  readonly onEvent?: (event: KeySetEvent) => void;
+}
+
+/** What a remote key set reports. */
+export type KeySetEvent =
+  | { readonly type: 'jwks_fetched'; readonly keys: number; readonly skipped: number; readonly durationMs: number }
+  | { readonly type: 'jwks_fetch_failed'; readonly errorCode: string; readonly durationMs: number };
+
+interface Snapshot {
+  readonly keys: IngestedKeySet;
+  readonly fetchedAt: number;
+}
+
+/**
+ * A JWKS fetched from the issuer's `jwks_uri` and kept current: refetched on an unknown
+ * `kid` at most once per cooldown with one fetch in flight (catalogue D07, D08), refreshed
+ * periodically with jitter (D11), and, during an outage, the last good keys kept for a
+ * bounded time (D09) while a cold start fails closed (D10). A malformed or empty response
+ * never replaces good keys (D03), and an older response never overwrites a newer one (D14).
+ */
+export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { refresh(): Promise<void> } {
+  const problem = endpointUrlProblem(options.jwksUri);
+  if (problem !== undefined) throw new KeySetUnavailableError(`jwks_uri ${problem}`);
+  const cooldownMs = options.cooldownMs ?? 30_000;
+  const refreshIntervalMs = options.refreshIntervalMs ?? 300_000;
+  const maxStaleMs = options.maxStaleMs ?? 3_600_000;
+  const random = options.random ?? Math.random;
+  let snapshot: Snapshot | undefined;
+  let inFlight: Promise<void> | undefined;
+  let lastFetchStarted = Number.NEGATIVE_INFINITY;
+  let nextRefresh = 0;
+  let newestApplied = 0;
+  let sequence = 0;
+
+  const emit = (event: KeySetEvent) => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A broken listener must not break validation.
+    }
+  };
+
+  const fetchOnce = (): Promise<void> => {
+    if (inFlight !== undefined) return inFlight;
+    const mine = ++sequence;
+    const started = performance.now();
+    lastFetchStarted = started;
+    inFlight = (async () => {
+      try {
+        const response = await sendRequest(
+          { url: options.jwksUri, method: 'GET', headers: { accept: 'application/json' } },
+          {
+            dispatcher: options.dispatcher,
+            timeoutMs: options.timeoutMs ?? 5000,
+            maxBodyBytes: options.maxBytes ?? 256 * 1024,
+            purpose: 'JWKS fetch',
+          },
+        );
+        if (response.status !== 200) throw new KeySetUnavailableError(`JWKS fetch answered ${response.status}`);
+        let keys: IngestedKeySet;
+        try {
+          keys = ingestJwks(JSON.parse(response.body));
+        } catch {
+          throw new KeySetUnavailableError('the JWKS is not a JSON key set');
+        }
+        if (keys.size === 0) throw new KeySetUnavailableError('the JWKS holds no usable key');
+        if (mine > newestApplied) {
+          newestApplied = mine;
+          snapshot = { keys, fetchedAt: performance.now() };
+          nextRefresh = snapshot.fetchedAt + refreshIntervalMs * (0.9 + 0.1 * random());
+        }
+        emit({ type: 'jwks_fetched', keys: keys.size, skipped: keys.skipped.length, durationMs: performance.now() - started });
+      } catch (error) {
+        emit({
+          type: 'jwks_fetch_failed',
+          errorCode: isNavAuthError(error) ? error.code : 'ERR_UNKNOWN',
+          durationMs: performance.now() - started,
+        });
+        throw error;
+      } finally {
+        inFlight = undefined;
+      }
+    })();
+    return inFlight;
+  };
+
+  const usable = (now: number) => snapshot !== undefined && now - snapshot.fetchedAt <= maxStaleMs;
+
+  return {
+    refresh: fetchOnce,
+    async getKey(kid) {
+      const now = performance.now();
+      if (!usable(now)) {
+        try {
+          await fetchOnce();
+        } catch (error) {
+          if (!usable(performance.now())) {
+            throw isNavAuthError(error, 'ERR_JWKS_UNAVAILABLE')
+              ? error
+              : new KeySetUnavailableError('the JWKS could not be fetched', { cause: error });
+          }
+        }
+      } else if (now >= nextRefresh && inFlight === undefined) {
+        // Background refresh; a failure keeps the last good keys until maxStaleMs.
+        fetchOnce().catch(() => undefined);
+      }
+      const current = (snapshot as Snapshot).keys;
+      if (
+        kid !== undefined &&
+        !current.byKid.has(kid) &&
+        !current.ambiguousKids.has(kid) &&
+        performance.now() - lastFetchStarted >= cooldownMs
+      ) {
+        // An unknown kid may be a key rotated in just now (catalogue D07): look once more.
+        await fetchOnce().catch(() => undefined);
+        return pickKey((snapshot as Snapshot).keys, kid);
+      }
+      return pickKey(current, kid);
+    },
+  };
+}

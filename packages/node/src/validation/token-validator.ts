@@ -1,0 +1,256 @@
+import {
+  type AzureClaims,
+  type JwtPayload,
+  type MaskinportenClaims,
+  TokenValidationError,
+  validateAudience,
+  validateAzureClaims,
+  validateIssuer,
+  validateMaskinportenClaims,
+  validateTimeClaims,
+} from '@nav-auth/core';
+import type { Dispatcher } from 'undici';
+import { LruCache } from '../cache/lru-cache.js';
+import { discoverIssuer } from '../discovery/discovery.js';
+import { createRemoteKeySet, type KeySet, type KeySetEvent } from '../jwks/key-set.js';
+import { parseJsonObject } from './parse-compact-jws.js';
+import { verifyCompactJws } from './verify-jws.js';
+
+/** Claims of a token from any issuer, for the generic profile. */
+export interface GenericClaims {
+  readonly issuer: string;
+  readonly subject: string | undefined;
+  readonly audience: readonly string[] | undefined;
+  readonly scopes: readonly string[];
+  readonly clientId: string | undefined;
+  readonly expiresAt: number;
+  readonly issuedAt: number | undefined;
+  /** The whole verified payload, for claims the typed view leaves out. */
+  readonly payload: JwtPayload;
+}
+
+interface CommonValidatorOptions {
+  /** The issuer, matched exactly against `iss` and the discovery document. */
+  readonly issuer: string;
+  /** The issuer's JWKS; without it, it is found by discovery at `wellKnownUrl`. */
+  readonly jwksUri?: string;
+  readonly wellKnownUrl?: string;
+  /** Or a key set of your own (a local JWKS, say). */
+  readonly keySet?: KeySet;
+  readonly clockToleranceSeconds?: number;
+  readonly maxTokenAgeSeconds?: number;
+  /** Largest token accepted, in characters (default 16 KiB). */
+  readonly maxTokenBytes?: number;
+  /** Verified tokens remembered until their `exp` (default 10 000; 0 turns the cache off). */
+  readonly cacheMaxEntries?: number;
+  /** Wall clock in ms since the epoch (default `Date.now`). */
+  readonly clock?: () => number;
+  readonly dispatcher?: Dispatcher;
+  /** Key-set tuning: see `createRemoteKeySet`. */
+  readonly jwks?: {
+    readonly cooldownMs?: number;
+    readonly refreshIntervalMs?: number;
+    readonly maxStaleMs?: number;
+    readonly timeoutMs?: number;
+  };
+  readonly onKeySetEvent?: (event: KeySetEvent) => void;
+}
+
+/** Options for an Azure AD access token validator. */
+export interface AzureValidatorOptions extends CommonValidatorOptions {
+  readonly profile: 'azure';
+  /** `AZURE_APP_CLIENT_ID`. */
+  readonly audience: string | readonly string[];
+  readonly allowedTenantIds?: readonly string[];
+  readonly kind?: 'app' | 'user';
+}
+
+/** Options for a Maskinporten access token validator. */
+export interface MaskinportenValidatorOptions extends CommonValidatorOptions {
+  readonly profile: 'maskinporten';
+  readonly requiredScopes: readonly string[];
+  /** Require audience-restricted tokens with this `aud`. */
+  readonly audience?: string;
+  readonly allowedConsumerOrgs?: readonly string[];
+  readonly requireSystemUser?: boolean;
+}
+
+/** Options for a validator of any issuer's JWT access tokens (RFC 9068 or plain JWT). */
+export interface GenericValidatorOptions extends CommonValidatorOptions {
+  readonly profile: 'generic';
+  /** Expected `aud`; `false` only when the issuer mints no audience and scopes authorize. */
+  readonly audience: string | readonly string[] | false;
+  /** Accepted algorithms (default PS256, RS256, ES256). */
+  readonly algorithms?: readonly ('RS256' | 'RS384' | 'RS512' | 'PS256' | 'ES256')[];
+}
+
+/** Options for {@link createTokenValidator}. */
+export type TokenValidatorOptions = AzureValidatorOptions | MaskinportenValidatorOptions | GenericValidatorOptions;
+
+/** Checks bearer tokens from one issuer. */
+export interface TokenValidator<Claims> {
+  /** Resolves the typed claims of a valid token; rejects with a coded nav-auth error otherwise. */
+  validate(token: string): Promise<Claims>;
+}
+
+type ClaimsOf<O extends TokenValidatorOptions> = O extends AzureValidatorOptions
+  ? AzureClaims
+  : O extends MaskinportenValidatorOptions
+    ? MaskinportenClaims
+    : GenericClaims;
+
+interface Profile {
+  readonly algorithms: ReadonlySet<string>;
+  readonly requireKid: boolean;
+  /** Accepted `typ` values (lower case, without `application/`); `undefined` when it may be absent. */
+  readonly types: ReadonlySet<string | undefined>;
+  readonly claims: (payload: JwtPayload, now: Date) => unknown;
+}
+
+function timeOptions(options: CommonValidatorOptions) {
+  return {
+    ...(options.clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds: options.clockToleranceSeconds }),
+    ...(options.maxTokenAgeSeconds === undefined ? {} : { maxTokenAgeSeconds: options.maxTokenAgeSeconds }),
+  };
+}
+
+function profileOf(options: TokenValidatorOptions): Profile {
+  switch (options.profile) {
+    case 'azure':
+      // Entra access tokens are always typ "JWT" (never at+jwt), RS256, with a kid.
+      return {
+        algorithms: new Set(['RS256']),
+        requireKid: true,
+        types: new Set(['jwt']),
+        claims: (payload, now) =>
+          validateAzureClaims(payload, {
+            issuer: options.issuer,
+            audience: options.audience,
+            now,
+            ...timeOptions(options),
+            ...(options.allowedTenantIds === undefined ? {} : { allowedTenantIds: options.allowedTenantIds }),
+            ...(options.kind === undefined ? {} : { kind: options.kind }),
+          }),
+      };
+    case 'maskinporten':
+      return {
+        algorithms: new Set(['RS256']),
+        requireKid: true,
+        types: new Set([undefined, 'jwt', 'at+jwt']),
+        claims: (payload, now) =>
+          validateMaskinportenClaims(payload, {
+            issuer: options.issuer,
+            requiredScopes: options.requiredScopes,
+            now,
+            ...timeOptions(options),
+            ...(options.audience === undefined ? {} : { audience: options.audience }),
+            ...(options.allowedConsumerOrgs === undefined ? {} : { allowedConsumerOrgs: options.allowedConsumerOrgs }),
+            ...(options.requireSystemUser === undefined ? {} : { requireSystemUser: options.requireSystemUser }),
+          }),
+      };
+    case 'generic':
+      return {
+        algorithms: new Set(options.algorithms ?? ['PS256', 'RS256', 'ES256']),
+        requireKid: false,
+        types: new Set([undefined, 'jwt', 'at+jwt']),
+        claims: (payload, now): GenericClaims => {
+          const issuer = validateIssuer(payload, options.issuer);
+          const times = validateTimeClaims(payload, { now, requireIssuedAt: false, ...timeOptions(options) });
+          const audience = options.audience === false ? undefined : validateAudience(payload, options.audience);
+          const scope = payload.scope;
+          return {
+            issuer,
+            subject: typeof payload.sub === 'string' ? payload.sub : undefined,
+            audience,
+            scopes: typeof scope === 'string' && scope.length > 0 ? scope.split(' ') : [],
+            clientId: typeof payload.client_id === 'string' ? payload.client_id : undefined,
+            expiresAt: times.expiresAt,
+            issuedAt: times.issuedAt,
+            payload,
+          };
+        },
+      };
+  }
+}
+
+function normalizedType(typ: unknown): string | undefined | null {
+  if (typ === undefined) return undefined;
+  if (typeof typ !== 'string') return null;
+  const lower = typ.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+interface CachedToken {
+  readonly claims: unknown;
+  readonly exp: number;
+  readonly nbf: number | undefined;
+}
+
+/**
+ * Creates a validator for one issuer: strict parsing before any crypto, the signature
+ * checked with node:crypto against the issuer's JWKS (discovered when not given), `typ`
+ * checked per profile, then core's claim rules for Azure AD, Maskinporten or any issuer.
+ * Valid tokens are remembered until `exp` (time claims checked again on every hit), so a
+ * token seen before costs a map lookup.
+ *
+ * @example
+ * const validator = createTokenValidator({
+ *   profile: 'azure', issuer: env.AZURE_OPENID_CONFIG_ISSUER, jwksUri: env.AZURE_OPENID_CONFIG_JWKS_URI,
+ *   audience: env.AZURE_APP_CLIENT_ID,
+ * });
+ * const claims = await validator.validate(bearerToken); // AzureClaims
+ */
+export function createTokenValidator<O extends TokenValidatorOptions>(options: O): TokenValidator<ClaimsOf<O>> {
+  const profile = profileOf(options);
+  const clock = options.clock ?? Date.now;
+  const skew = options.clockToleranceSeconds ?? 10;
+  const cacheSize = options.cacheMaxEntries ?? 10_000;
+  const cache = cacheSize > 0 ? new LruCache<string, CachedToken>(cacheSize) : undefined;
+  let keySet: Promise<KeySet> | undefined;
+
+  const keys = (): Promise<KeySet> => {
+    keySet ??= (async () => {
+      if (options.keySet !== undefined) return options.keySet;
+      let jwksUri = options.jwksUri;
+      if (jwksUri === undefined) {
+        if (options.wellKnownUrl === undefined) throw new TypeError('give jwksUri, wellKnownUrl or keySet');
+        jwksUri = (await discoverIssuer(options.wellKnownUrl, options.issuer, { dispatcher: options.dispatcher })).jwksUri;
+        if (jwksUri === undefined) throw new TypeError('the discovery document has no jwks_uri');
+      }
+      return createRemoteKeySet({
+        jwksUri,
+        dispatcher: options.dispatcher,
+        ...options.jwks,
+        ...(options.onKeySetEvent === undefined ? {} : { onEvent: options.onKeySetEvent }),
+      });
+    })().catch((error: unknown) => {
+      keySet = undefined;
+      throw error;
+    });
+    return keySet;
+  };
+
+  return {
+    async validate(token) {
+      const nowMs = clock();
+      const hit = cache?.get(token);
+      if (hit !== undefined) {
+        const now = nowMs / 1000;
+        if (now < hit.exp + skew && (hit.nbf === undefined || hit.nbf <= now + skew)) return hit.claims as ClaimsOf<O>;
+        cache?.delete(token);
+      }
+      const jws = await verifyCompactJws(token, await keys(), {
+        algorithms: profile.algorithms,
+        requireKid: profile.requireKid,
+        ...(options.maxTokenBytes === undefined ? {} : { maxTokenBytes: options.maxTokenBytes }),
+      });
+      const typ = normalizedType(jws.header.typ);
+      if (typ === null || !profile.types.has(typ))
+        throw new TokenValidationError('wrong_type', 'typ is not an access token type for this issuer');
+      const payload = parseJsonObject(jws.payload, 'the payload');
+      const claims = profile.claims(payload, new Date(nowMs));
+      cache?.set(token, { claims, exp: payload.exp as number, nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined });
+      return claims as ClaimsOf<O>;
+    },
+  };
+}

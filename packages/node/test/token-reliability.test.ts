@@ -105,7 +105,7 @@ describe('token engine reliability', () => {
     await expect(maskinporten.getToken('nav:a', { resource: 'https://f06.example/' })).resolves.toHaveProperty('token');
     const grants = idp.requests
       .slice(log)
-      .map((r) => JSON.parse(Buffer.from((r.form?.assertion as string).split('.')[1] as string, 'base64url').toString()).jti);
+      .map((r) => JSON.parse(Buffer.from(String(r.form?.assertion).split('.')[1] as string, 'base64url').toString()).jti);
     expect(grants).toHaveLength(3);
     expect(new Set(grants).size).toBe(3);
   });

@@ -74,10 +74,8 @@ describe.runIf(groups !== undefined)('Wycheproof json_web_signature_test.json', 
       let structural = true;
       try {
         const jws = parseCompactJws(test.jws, { algorithms: new Set(['HS256']) });
-        const secret = Buffer.from(
-          ((base64?.private as { keys?: Array<{ k: string }> }).keys?.[0] ?? (base64?.private as { k: string })).k,
-          'base64url',
-        );
+        const secretJwk = base64?.private as { keys?: Array<{ k: string }>; k?: string } | undefined;
+        const secret = Buffer.from(secretJwk?.keys?.[0]?.k ?? secretJwk?.k ?? '', 'base64url');
         structural = createHmac('sha256', secret).update(jws.signingInput).digest().equals(jws.signature);
       } catch {
         structural = false;

@@ -20,6 +20,8 @@ export { discoverIssuer, oauthWellKnownUrl, openIdWellKnownUrl } from './discove
 export { defaultDispatcher } from './http/default-dispatcher.js';
 export type { KeySet, KeySetEvent, RemoteKeySetOptions } from './jwks/key-set.js';
 export { createLocalKeySet, createRemoteKeySet } from './jwks/key-set.js';
+export type { ClientKeyRotation, JwksHandlerOptions } from './keys/client-keys.js';
+export { createClientKeyRotation, createJwksHandler, generateClientKey } from './keys/client-keys.js';
 export type { RetryOptions } from './retry/retry-policy.js';
 export type { AccessToken } from './token/access-token.js';
 export type { AzureClient, AzureClientOptions, AzureTokenOptions } from './token/azure-client.js';

@@ -9,13 +9,15 @@ import {
 } from '@nav-auth/core';
 import { discoverIssuer, oauthWellKnownUrl, openIdWellKnownUrl } from '../discovery/discovery.js';
 import { sendRequest } from '../http/transport.js';
+import type { ClientKeyRotation } from '../keys/client-keys.js';
 import type { AccessToken } from './access-token.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { TokenEngine } from './token-engine.js';
 
-/** How a generic client authenticates: a private key (`private_key_jwt`) or a secret. */
+/** How a generic client authenticates: a private key or a rotating key set (`private_key_jwt`), or a secret. */
 export type ClientCredential =
   | { readonly privateJwk: unknown; readonly alg?: 'PS256' | 'RS256' | 'ES256' }
+  | { readonly keyRotation: ClientKeyRotation }
   | { readonly clientSecret: string; readonly method?: 'client_secret_post' | 'client_secret_basic' };
 
 /** Options for {@link createClientCredentialsClient}. */
@@ -77,14 +79,19 @@ export function createClientCredentialsClient(options: ClientCredentialsClientOp
   const clientAuth = async (url: string): Promise<ClientAuthentication> => {
     const { credential } = options;
     if ('clientSecret' in credential) return { method: credential.method ?? 'client_secret_post', clientSecret: credential.clientSecret };
-    key ??= importSigningKey(credential.privateJwk, credential.alg === undefined ? {} : { alg: credential.alg }).catch((error: unknown) => {
-      key = undefined;
-      throw error;
-    });
+    if ('privateJwk' in credential) {
+      key ??= importSigningKey(credential.privateJwk, credential.alg === undefined ? {} : { alg: credential.alg }).catch(
+        (error: unknown) => {
+          key = undefined;
+          throw error;
+        },
+      );
+    }
+    const signingKey = 'keyRotation' in credential ? await credential.keyRotation.signingKey() : await (key as Promise<SigningKey>);
     const clientAssertion = await buildClientAssertion({
       clientId: options.clientId,
       audience: options.assertionAudience === 'token_endpoint' ? url : options.issuer,
-      key: await key,
+      key: signingKey,
       now: new Date(clock()),
       jti: randomId(),
     });

@@ -26,7 +26,7 @@ beforeAll(async () => {
     clients: [
       ...(['PS256', 'RS256', 'ES256'] as const).map((alg) => ({
         client_id: `client-${alg}`,
-        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_method: 'private_key_jwt' as const,
         token_endpoint_auth_signing_alg: alg,
         jwks: { keys: [clientKeys[alg].publicJwk] },
         grant_types: ['client_credentials'],
@@ -37,7 +37,7 @@ beforeAll(async () => {
       {
         client_id: 'client-secret',
         client_secret: 'a-long-enough-client-secret-for-tests',
-        token_endpoint_auth_method: 'client_secret_post',
+        token_endpoint_auth_method: 'client_secret_post' as const,
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],

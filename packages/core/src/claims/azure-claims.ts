@@ -49,12 +49,12 @@ export interface AzureClaimOptions {
   /** `AZURE_APP_CLIENT_ID` (or several accepted audiences). */
   readonly audience: string | readonly string[];
   readonly now: Date;
-  readonly clockToleranceSeconds?: number;
-  readonly maxTokenAgeSeconds?: number;
+  readonly clockToleranceSeconds?: number | undefined;
+  readonly maxTokenAgeSeconds?: number | undefined;
   /** Tenants accepted when `issuer` is a `{tenantid}` template. */
-  readonly allowedTenantIds?: readonly string[];
+  readonly allowedTenantIds?: readonly string[] | undefined;
   /** Accept only app (machine) tokens or only user tokens; default both. */
-  readonly kind?: 'app' | 'user';
+  readonly kind?: 'app' | 'user' | undefined;
 }
 
 const TENANT_PLACEHOLDER = '{tenantid}';
@@ -78,8 +78,8 @@ export function validateAzureClaims(payload: JwtPayload, options: AzureClaimOpti
     now: options.now,
     requireIssuedAt: true,
     requireNotBefore: true,
-    ...(options.clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds: options.clockToleranceSeconds }),
-    ...(options.maxTokenAgeSeconds === undefined ? {} : { maxTokenAgeSeconds: options.maxTokenAgeSeconds }),
+    clockToleranceSeconds: options.clockToleranceSeconds,
+    maxTokenAgeSeconds: options.maxTokenAgeSeconds,
   });
   // B07: a v1 token (ver 1.0, sts.windows.net issuer) is a different token format.
   if (payload.ver !== '2.0') throw new ClaimValidationError('ver', payload.ver === undefined ? 'missing' : 'mismatch');

@@ -12,13 +12,13 @@ export interface TimeClaimOptions {
   /** The current time, from the caller's clock. */
   readonly now: Date;
   /** Allowed clock skew in seconds (default 10); finite and not negative. */
-  readonly clockToleranceSeconds?: number;
+  readonly clockToleranceSeconds?: number | undefined;
   /** Reject tokens whose `iat` is older than this many seconds. */
-  readonly maxTokenAgeSeconds?: number;
+  readonly maxTokenAgeSeconds?: number | undefined;
   /** Require `iat` (default true). */
-  readonly requireIssuedAt?: boolean;
+  readonly requireIssuedAt?: boolean | undefined;
   /** Require `nbf` (default false). */
-  readonly requireNotBefore?: boolean;
+  readonly requireNotBefore?: boolean | undefined;
 }
 
 /** The validated time claims, as NumericDates (seconds since the epoch). */

@@ -36,14 +36,14 @@ export interface MaskinportenClaimOptions {
   /** Scopes the token must carry, all of them; without an audience, scope is what authorizes. */
   readonly requiredScopes: readonly string[];
   /** Require an audience-restricted token with this `aud` (tokens without `aud` are refused). */
-  readonly audience?: string;
+  readonly audience?: string | undefined;
   /** Only these consumer organisation numbers are accepted. */
-  readonly allowedConsumerOrgs?: readonly string[];
+  readonly allowedConsumerOrgs?: readonly string[] | undefined;
   /** Require an Altinn system user in `authorization_details`. */
-  readonly requireSystemUser?: boolean;
+  readonly requireSystemUser?: boolean | undefined;
   readonly now: Date;
-  readonly clockToleranceSeconds?: number;
-  readonly maxTokenAgeSeconds?: number;
+  readonly clockToleranceSeconds?: number | undefined;
+  readonly maxTokenAgeSeconds?: number | undefined;
 }
 
 /**
@@ -69,8 +69,8 @@ export function validateMaskinportenClaims(payload: JwtPayload, options: Maskinp
   const times = validateTimeClaims(payload, {
     now: options.now,
     requireIssuedAt: true,
-    ...(options.clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds: options.clockToleranceSeconds }),
-    ...(options.maxTokenAgeSeconds === undefined ? {} : { maxTokenAgeSeconds: options.maxTokenAgeSeconds }),
+    clockToleranceSeconds: options.clockToleranceSeconds,
+    maxTokenAgeSeconds: options.maxTokenAgeSeconds,
   });
   const clientId = readStringClaim(payload, 'client_id');
   const jti = readStringClaim(payload, 'jti');

@@ -8,11 +8,20 @@ const base64UrlDigits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
  * security catalogue A13). O(n), with no decoding.
  */
 export function isStrictBase64Url(text: string): boolean {
-  const remainder = text.length % 4;
-  if (remainder === 1 || !alphabet.test(text)) return false;
+  return alphabet.test(text) && hasCanonicalBase64UrlEnd(text, 0, text.length);
+}
+
+/**
+ * For `text[start, end)` already known to hold only base64url characters: true when its
+ * length is not 4n+1 and the unused bits of its last character are zero, i.e. it is the one
+ * canonical encoding of its bytes (RFC 4648 §3.5).
+ */
+export function hasCanonicalBase64UrlEnd(text: string, start: number, end: number): boolean {
+  const remainder = (end - start) % 4;
+  if (remainder === 1) return false;
   if (remainder === 0) return true;
   // The last character carries 4 (length 4n+2) or 2 (length 4n+3) unused low bits.
-  const value = base64UrlDigits.indexOf(text.charAt(text.length - 1));
+  const value = base64UrlDigits.indexOf(text.charAt(end - 1));
   return (value & (remainder === 2 ? 0b1111 : 0b11)) === 0;
 }
 

@@ -7,12 +7,14 @@ import { type IngestedKeySet, ingestJwks, type VerificationKey } from './verific
 export interface KeySet {
   /** The key for a token's `kid` (or its only key when the token has none and that is allowed). */
   getKey(kid: string | undefined): Promise<VerificationKey>;
+  /** The key for `kid` when it is at hand without any I/O, else `undefined` (then use {@link KeySet.getKey}). */
+  peekKey(kid: string | undefined): VerificationKey | undefined;
 }
 
 /** A fixed key set, e.g. from a JWKS file or a test. */
 export function createLocalKeySet(jwks: unknown): KeySet {
   const keys = ingestJwks(jwks);
-  return { getKey: async (kid) => pickKey(keys, kid) };
+  return { getKey: async (kid) => pickKey(keys, kid), peekKey: (kid) => (kid === undefined ? undefined : keys.byKid.get(kid)) };
 }
 
 function pickKey(keys: IngestedKeySet, kid: string | undefined): VerificationKey | never {
@@ -133,6 +135,12 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { ref
 
   return {
     refresh: fetchOnce,
+    peekKey(kid) {
+      const now = performance.now();
+      if (kid === undefined || !usable(now)) return undefined;
+      if (now >= nextRefresh && inFlight === undefined) fetchOnce().catch(() => undefined);
+      return (snapshot as Snapshot).keys.byKid.get(kid);
+    },
     async getKey(kid) {
       const now = performance.now();
       if (!usable(now)) {

@@ -14,7 +14,9 @@ import { loadAzureConfig } from '../config/load-config.js';
 import { sendRequest } from '../http/transport.js';
 import type { AccessToken } from './access-token.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
-import { TokenEngine } from './token-engine.js';
+import { TokenEngine, type TokenFetcher } from './token-engine.js';
+
+const MAX_PREPARED_TARGETS = 1000;
 
 /** Options for {@link createAzureClient}. */
 export interface AzureClientOptions extends TokenClientOptions {
@@ -53,6 +55,7 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
   const engine = new TokenEngine('azure', options);
   const cacheClient = { provider: 'azure', clientId: config.clientId, issuer: config.issuer };
   let key: Promise<SigningKey> | undefined;
+  const clientCredentialTargets = new Map<string, { readonly cacheKey: string; readonly fetch: TokenFetcher }>();
 
   const clientAuth = async (): Promise<ClientAuthentication> => {
     if (config.clientJwk === undefined) return { method: 'client_secret_post', clientSecret: config.clientSecret as string };
@@ -71,27 +74,29 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
   };
   const send = (signal: AbortSignal) => (request: Parameters<typeof sendRequest>[0]) =>
     sendRequest(request, { dispatcher, signal, timeoutMs: options.attemptTimeoutMs ?? 5000, purpose: 'Azure AD token request' });
-  const engineOptions = (callOptions: AzureTokenOptions) => ({
-    ...(callOptions.forceRefresh === undefined ? {} : { forceRefresh: callOptions.forceRefresh }),
-    ...(callOptions.signal === undefined ? {} : { signal: callOptions.signal }),
-  });
 
   return {
     clientCredentials(target, callOptions = {}) {
-      const scope = toAzureScope(target);
-      return engine.get(
-        clientCredentialsCacheKey(scope, cacheClient),
-        async (signal) =>
-          send(signal)(
-            buildClientCredentialsRequest({
-              tokenEndpoint: config.tokenEndpoint,
-              clientId: config.clientId,
-              scopes: [scope],
-              auth: await clientAuth(),
-            }),
-          ),
-        engineOptions(callOptions),
-      );
+      let prepared = clientCredentialTargets.get(target);
+      if (prepared === undefined) {
+        // Worked out once per target: validating and keying a target costs more than a cache hit.
+        const scope = toAzureScope(target);
+        prepared = {
+          cacheKey: clientCredentialsCacheKey(scope, cacheClient),
+          fetch: async (signal) =>
+            send(signal)(
+              buildClientCredentialsRequest({
+                tokenEndpoint: config.tokenEndpoint,
+                clientId: config.clientId,
+                scopes: [scope],
+                auth: await clientAuth(),
+              }),
+            ),
+        };
+        if (clientCredentialTargets.size >= MAX_PREPARED_TARGETS) clientCredentialTargets.clear();
+        clientCredentialTargets.set(target, prepared);
+      }
+      return engine.get(prepared.cacheKey, prepared.fetch, callOptions);
     },
     async onBehalfOf(subjectToken, target, callOptions = {}) {
       const scope = toAzureScope(target);
@@ -107,7 +112,7 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
               auth: await clientAuth(),
             }),
           ),
-        engineOptions(callOptions),
+        callOptions,
       );
     },
     invalidateClientCredentials(target) {

@@ -76,14 +76,12 @@ export function createMaskinportenClient(options: MaskinportenClientOptions = {}
   return {
     async getToken(scopes, tokenOptions = {}) {
       const ask = request(scopes, tokenOptions);
-      const cacheKey = maskinportenCacheKey(ask);
-      const key = await signingKey();
       return engine.get(
-        cacheKey,
+        maskinportenCacheKey(ask),
         async (signal) => {
           const grant = await buildMaskinportenGrant({
             ...ask,
-            key,
+            key: await signingKey(),
             now: new Date(clock()),
             jti: randomId(),
             ...(options.grantLifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.grantLifetimeSeconds }),

@@ -26,6 +26,8 @@ export type TokenFetcher = (signal: AbortSignal) => Promise<HttpResponse>;
 
 interface Entry {
   readonly token: AccessToken;
+  /** The token as an already settled promise, so a cache hit allocates nothing. */
+  readonly answer: Promise<AccessToken>;
   /** Until then the entry is fresh; after it, only served while a refresh is failing. */
   readonly freshUntil: number;
   /** From then on a background refresh starts. */
@@ -108,8 +110,13 @@ export class TokenEngine {
     }
   }
 
+  private emitCacheHit(type: 'cache_hit' | 'stale_served'): void {
+    // A hit is the hot path: build no event object nobody listens for.
+    if (this.listener !== undefined) this.emit({ type, provider: this.provider });
+  }
+
   /** Returns a cached token for `key`, or fetches one with `fetcher`. */
-  async get(
+  get(
     key: string,
     fetcher: TokenFetcher,
     options: { readonly forceRefresh?: boolean; readonly signal?: AbortSignal } = {},
@@ -119,12 +126,16 @@ export class TokenEngine {
     const now = this.clock();
     if (entry !== undefined && now < entry.usableUntil) {
       if (now >= entry.refreshAt && now >= entry.nextRefreshAttempt) this.refreshInBackground(key, fetcher, entry);
-      this.emit({ type: now < entry.freshUntil || entry.failures === 0 ? 'cache_hit' : 'stale_served', provider: this.provider });
-      return entry.token;
+      this.emitCacheHit(now < entry.freshUntil || entry.failures === 0 ? 'cache_hit' : 'stale_served');
+      return entry.answer;
     }
+    return this.fetchForCaller(key, fetcher, options.signal);
+  }
+
+  private async fetchForCaller(key: string, fetcher: TokenFetcher, signal: AbortSignal | undefined): Promise<AccessToken> {
     this.emit({ type: 'cache_miss', provider: this.provider });
     try {
-      return (await raceAbort(this.fetchOnce(key, fetcher), options.signal)).token;
+      return (await raceAbort(this.fetchOnce(key, fetcher), signal)).token;
     } catch (error) {
       this.emit({ type: 'error', provider: this.provider, errorCode: isNavAuthError(error) ? error.code : 'ERR_ABORTED' });
       throw error;
@@ -167,8 +178,10 @@ export class TokenEngine {
     const obtainedAt = this.clock();
     const expiresAt = obtainedAt + response.expiresIn * 1000;
     const life = cacheLifetimeMs(response.expiresIn);
+    const token = accessToken(response.accessToken, new Date(expiresAt), response.scopes);
     return {
-      token: accessToken(response.accessToken, new Date(expiresAt), response.scopes),
+      token,
+      answer: Promise.resolve(token),
       freshUntil: obtainedAt + life,
       // Start refreshing somewhere in the last 10-20 % of the fresh period, so a fleet spreads out.
       refreshAt: obtainedAt + life * (0.8 + 0.1 * this.random()),

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { isStrictBase64Url, TokenValidationError } from '@nav-auth/core';
+import { hasCanonicalBase64UrlEnd, TokenValidationError } from '@nav-auth/core';
 import { hasDuplicateMembersOrDeepNesting } from './duplicate-members.js';
 
 /** A compact JWS taken apart, checked, and not yet verified. */
@@ -19,7 +19,22 @@ export interface ParseJwsOptions {
   readonly maxTokenBytes?: number;
   /** Algorithms accepted, from configuration; the header never widens it (RFC 8725 §3.1). */
   readonly algorithms: ReadonlySet<string>;
+  /**
+   * Headers already checked under these same options, by their base64url text. An issuer
+   * sends a handful of distinct headers (one per key), so a validator keeps them and skips
+   * decoding and checking the header of every token.
+   */
+  readonly headerCache?: Map<string, CheckedHeader>;
 }
+
+/** A header that passed every check. */
+export interface CheckedHeader {
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly alg: string;
+  readonly kid: string | undefined;
+}
+
+const HEADER_CACHE_LIMIT = 64;
 
 const MAX_JSON_DEPTH = 20;
 const MAX_KID_LENGTH = 256;
@@ -27,6 +42,14 @@ const MAX_KID_LENGTH = 256;
 const REFUSED_HEADER_MEMBERS = ['crit', 'b64', 'cty', 'zip', 'enc'] as const;
 
 const malformed = (detail: string) => new TokenValidationError('malformed', detail);
+const notBase64Url = () => malformed('a segment is not strict, canonical base64url (RFC 7515 §2, RFC 4648 §3.5)');
+
+/** Decodes a segment whose alphabet and ending were checked; a skipped stray character shows as a short result. */
+function decodeSegment(segment: string): Buffer {
+  const bytes = Buffer.from(segment, 'base64url');
+  if (bytes.length !== Math.floor((segment.length * 3) / 4)) throw notBase64Url();
+  return bytes;
+}
 
 /** Parses JSON text into an object, refusing invalid UTF-8, a BOM, non-objects, duplicates and deep nesting. */
 export function parseJsonObject(bytes: Buffer, what: string): Record<string, unknown> {
@@ -40,8 +63,21 @@ export function parseJsonObject(bytes: Buffer, what: string): Record<string, unk
     throw malformed(`${what} is not JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(`${what} is not a JSON object`);
-  if (hasDuplicateMembersOrDeepNesting(text, MAX_JSON_DEPTH)) throw malformed(`${what} has a duplicate member or nests too deep`);
+  if (hasDuplicateMembersOrDeepNesting(text, value, MAX_JSON_DEPTH)) throw malformed(`${what} has a duplicate member or nests too deep`);
   return value as Record<string, unknown>;
+}
+
+function checkHeader(header: Record<string, unknown>, algorithms: ReadonlySet<string>): CheckedHeader {
+  const alg = header.alg;
+  if (typeof alg !== 'string' || !algorithms.has(alg)) throw new TokenValidationError('unsupported_algorithm', 'alg is not allowed here');
+  for (const member of REFUSED_HEADER_MEMBERS) {
+    if (header[member] !== undefined) throw new TokenValidationError('unsupported_header', `the "${member}" header is not supported`);
+  }
+  const kid = header.kid;
+  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) {
+    throw malformed(`kid must be a string of 1 to ${MAX_KID_LENGTH} characters`);
+  }
+  return { header, alg, kid };
 }
 
 /**
@@ -57,31 +93,34 @@ export function parseCompactJws(token: unknown, options: ParseJwsOptions): Parse
   const first = token.indexOf('.');
   const second = first < 0 ? -1 : token.indexOf('.', first + 1);
   if (second < 0 || token.indexOf('.', second + 1) >= 0) throw malformed('a compact JWS has exactly three segments');
+  if (first === 0 || second === token.length - 1) throw malformed('the header or the signature is empty');
+  // Strict base64url (RFC 7515 §2), checked with native string search and the decoder itself
+  // rather than a regular expression over the whole token, which cost more than all the rest:
+  // Buffer decodes the standard alphabet too, so "+", "/" and "=" are refused up front; it
+  // skips any other stray character, which the exact decoded lengths below then expose.
+  if (token.indexOf('+') >= 0 || token.indexOf('/') >= 0 || token.indexOf('=') >= 0) throw notBase64Url();
+  if (
+    !hasCanonicalBase64UrlEnd(token, 0, first) ||
+    !hasCanonicalBase64UrlEnd(token, first + 1, second) ||
+    !hasCanonicalBase64UrlEnd(token, second + 1, token.length)
+  ) {
+    throw notBase64Url();
+  }
   const headerText = token.slice(0, first);
-  const payloadText = token.slice(first + 1, second);
-  const signatureText = token.slice(second + 1);
-  if (headerText.length === 0 || signatureText.length === 0) throw malformed('the header or the signature is empty');
-  if (!isStrictBase64Url(headerText) || !isStrictBase64Url(payloadText) || !isStrictBase64Url(signatureText)) {
-    throw malformed('a segment is not strict base64url (RFC 7515 §2)');
-  }
-
-  const header = parseJsonObject(Buffer.from(headerText, 'base64url'), 'the header');
-  const alg = header.alg;
-  if (typeof alg !== 'string' || !options.algorithms.has(alg))
-    throw new TokenValidationError('unsupported_algorithm', 'alg is not allowed here');
-  for (const member of REFUSED_HEADER_MEMBERS) {
-    if (header[member] !== undefined) throw new TokenValidationError('unsupported_header', `the "${member}" header is not supported`);
-  }
-  const kid = header.kid;
-  if (kid !== undefined && (typeof kid !== 'string' || kid.length === 0 || kid.length > MAX_KID_LENGTH)) {
-    throw malformed(`kid must be a string of 1 to ${MAX_KID_LENGTH} characters`);
+  let checked = options.headerCache?.get(headerText);
+  if (checked === undefined) {
+    checked = checkHeader(parseJsonObject(decodeSegment(headerText), 'the header'), options.algorithms);
+    if (options.headerCache !== undefined) {
+      if (options.headerCache.size >= HEADER_CACHE_LIMIT) options.headerCache.clear();
+      options.headerCache.set(headerText, checked);
+    }
   }
   return {
-    header,
-    alg,
-    kid,
+    header: checked.header,
+    alg: checked.alg,
+    kid: checked.kid,
     signingInput: token.slice(0, second),
-    payload: Buffer.from(payloadText, 'base64url'),
-    signature: Buffer.from(signatureText, 'base64url'),
+    payload: decodeSegment(token.slice(first + 1, second)),
+    signature: decodeSegment(token.slice(second + 1)),
   };
 }

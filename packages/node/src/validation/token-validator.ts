@@ -10,11 +10,11 @@ import {
   validateTimeClaims,
 } from '@nav-auth/core';
 import type { Dispatcher } from 'undici';
-import { LruCache } from '../cache/lru-cache.js';
 import { discoverIssuer } from '../discovery/discovery.js';
 import { createRemoteKeySet, type KeySet, type KeySetEvent } from '../jwks/key-set.js';
-import { parseJsonObject } from './parse-compact-jws.js';
-import { verifyCompactJws } from './verify-jws.js';
+import { type CheckedHeader, parseJsonObject } from './parse-compact-jws.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
+import { parseForVerification, type VerifyJwsOptions, verifySignature } from './verify-jws.js';
 
 /** Claims of a token from any issuer, for the generic profile. */
 export interface GenericClaims {
@@ -107,55 +107,49 @@ interface Profile {
   readonly claims: (payload: JwtPayload, now: Date) => unknown;
 }
 
-function timeOptions(options: CommonValidatorOptions) {
-  return {
-    ...(options.clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds: options.clockToleranceSeconds }),
-    ...(options.maxTokenAgeSeconds === undefined ? {} : { maxTokenAgeSeconds: options.maxTokenAgeSeconds }),
-  };
-}
-
 function profileOf(options: TokenValidatorOptions): Profile {
   switch (options.profile) {
-    case 'azure':
+    case 'azure': {
       // Entra access tokens are always typ "JWT" (never at+jwt), RS256, with a kid.
+      const { issuer, audience, clockToleranceSeconds, maxTokenAgeSeconds, allowedTenantIds, kind } = options;
       return {
         algorithms: new Set(['RS256']),
         requireKid: true,
         types: new Set(['jwt']),
+        // One object literal of one shape per call: this runs for every token.
         claims: (payload, now) =>
-          validateAzureClaims(payload, {
-            issuer: options.issuer,
-            audience: options.audience,
-            now,
-            ...timeOptions(options),
-            ...(options.allowedTenantIds === undefined ? {} : { allowedTenantIds: options.allowedTenantIds }),
-            ...(options.kind === undefined ? {} : { kind: options.kind }),
-          }),
+          validateAzureClaims(payload, { issuer, audience, now, clockToleranceSeconds, maxTokenAgeSeconds, allowedTenantIds, kind }),
       };
-    case 'maskinporten':
+    }
+    case 'maskinporten': {
+      const { issuer, requiredScopes, audience, allowedConsumerOrgs, requireSystemUser, clockToleranceSeconds, maxTokenAgeSeconds } =
+        options;
       return {
         algorithms: new Set(['RS256']),
         requireKid: true,
         types: new Set([undefined, 'jwt', 'at+jwt']),
         claims: (payload, now) =>
           validateMaskinportenClaims(payload, {
-            issuer: options.issuer,
-            requiredScopes: options.requiredScopes,
+            issuer,
+            requiredScopes,
+            audience,
+            allowedConsumerOrgs,
+            requireSystemUser,
             now,
-            ...timeOptions(options),
-            ...(options.audience === undefined ? {} : { audience: options.audience }),
-            ...(options.allowedConsumerOrgs === undefined ? {} : { allowedConsumerOrgs: options.allowedConsumerOrgs }),
-            ...(options.requireSystemUser === undefined ? {} : { requireSystemUser: options.requireSystemUser }),
+            clockToleranceSeconds,
+            maxTokenAgeSeconds,
           }),
       };
-    case 'generic':
+    }
+    case 'generic': {
+      const { clockToleranceSeconds, maxTokenAgeSeconds } = options;
       return {
         algorithms: new Set(options.algorithms ?? ['PS256', 'RS256', 'ES256']),
         requireKid: false,
         types: new Set([undefined, 'jwt', 'at+jwt']),
         claims: (payload, now): GenericClaims => {
           const issuer = validateIssuer(payload, options.issuer);
-          const times = validateTimeClaims(payload, { now, requireIssuedAt: false, ...timeOptions(options) });
+          const times = validateTimeClaims(payload, { now, clockToleranceSeconds, maxTokenAgeSeconds, requireIssuedAt: false });
           const audience = options.audience === false ? undefined : validateAudience(payload, options.audience);
           const scope = payload.scope;
           return {
@@ -170,6 +164,7 @@ function profileOf(options: TokenValidatorOptions): Profile {
           };
         },
       };
+    }
   }
 }
 
@@ -178,12 +173,6 @@ function normalizedType(typ: unknown): string | undefined | null {
   if (typeof typ !== 'string') return null;
   const lower = typ.toLowerCase();
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
-}
-
-interface CachedToken {
-  readonly claims: unknown;
-  readonly exp: number;
-  readonly nbf: number | undefined;
 }
 
 /**
@@ -205,8 +194,15 @@ export function createTokenValidator<O extends TokenValidatorOptions>(options: O
   const clock = options.clock ?? Date.now;
   const skew = options.clockToleranceSeconds ?? 10;
   const cacheSize = options.cacheMaxEntries ?? 10_000;
-  const cache = cacheSize > 0 ? new LruCache<string, CachedToken>(cacheSize) : undefined;
+  const cache = cacheSize > 0 ? new VerifiedTokenCache<ClaimsOf<O>>(cacheSize, skew) : undefined;
   let keySet: Promise<KeySet> | undefined;
+  let resolvedKeySet: KeySet | undefined;
+  const verifyOptions: VerifyJwsOptions = {
+    algorithms: profile.algorithms,
+    requireKid: profile.requireKid,
+    headerCache: new Map<string, CheckedHeader>(),
+    ...(options.maxTokenBytes === undefined ? {} : { maxTokenBytes: options.maxTokenBytes }),
+  };
 
   const keys = (): Promise<KeySet> => {
     keySet ??= (async () => {
@@ -230,27 +226,23 @@ export function createTokenValidator<O extends TokenValidatorOptions>(options: O
     return keySet;
   };
 
+  const verifyAndCheck = async (token: string, nowMs: number): Promise<ClaimsOf<O>> => {
+    resolvedKeySet ??= await keys();
+    const { jws, key } = parseForVerification(token, resolvedKeySet, verifyOptions);
+    verifySignature(jws, key ?? (await resolvedKeySet.getKey(jws.kid)));
+    const typ = normalizedType(jws.header.typ);
+    if (typ === null || !profile.types.has(typ))
+      throw new TokenValidationError('wrong_type', 'typ is not an access token type for this issuer');
+    const payload = parseJsonObject(jws.payload, 'the payload');
+    const claims = profile.claims(payload, new Date(nowMs)) as ClaimsOf<O>;
+    cache?.remember(token, claims, payload.exp as number, typeof payload.nbf === 'number' ? payload.nbf : undefined);
+    return claims;
+  };
+
   return {
-    async validate(token) {
+    validate(token) {
       const nowMs = clock();
-      const hit = cache?.get(token);
-      if (hit !== undefined) {
-        const now = nowMs / 1000;
-        if (now < hit.exp + skew && (hit.nbf === undefined || hit.nbf <= now + skew)) return hit.claims as ClaimsOf<O>;
-        cache?.delete(token);
-      }
-      const jws = await verifyCompactJws(token, await keys(), {
-        algorithms: profile.algorithms,
-        requireKid: profile.requireKid,
-        ...(options.maxTokenBytes === undefined ? {} : { maxTokenBytes: options.maxTokenBytes }),
-      });
-      const typ = normalizedType(jws.header.typ);
-      if (typ === null || !profile.types.has(typ))
-        throw new TokenValidationError('wrong_type', 'typ is not an access token type for this issuer');
-      const payload = parseJsonObject(jws.payload, 'the payload');
-      const claims = profile.claims(payload, new Date(nowMs));
-      cache?.set(token, { claims, exp: payload.exp as number, nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined });
-      return claims as ClaimsOf<O>;
+      return cache?.lookup(token, nowMs / 1000) ?? verifyAndCheck(token, nowMs);
     },
   };
 }

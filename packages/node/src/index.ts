@@ -18,6 +18,8 @@ export {
 export type { DiscoveryOptions, IssuerMetadata } from './discovery/discovery.js';
 export { discoverIssuer, oauthWellKnownUrl, openIdWellKnownUrl } from './discovery/discovery.js';
 export { defaultDispatcher } from './http/default-dispatcher.js';
+export type { HttpResponse, OutgoingRequest, SendOptions } from './http/transport.js';
+export { headerValue, sendRequest } from './http/transport.js';
 export type { KeySet, KeySetEvent, RemoteKeySetOptions } from './jwks/key-set.js';
 export { createLocalKeySet, createRemoteKeySet } from './jwks/key-set.js';
 export type { ClientKeyRotation, JwksHandlerOptions } from './keys/client-keys.js';

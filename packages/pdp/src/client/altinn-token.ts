@@ -1,0 +1,66 @@
+import { PdpTransportError } from '@nav-auth/core';
+import { type AccessToken, headerValue, type MaskinportenClient, sendRequest } from '@nav-auth/node';
+import type { Dispatcher } from 'undici';
+
+/** The Maskinporten scope the Altinn exchange and the PDP require. */
+export const PDP_SCOPE = 'altinn:authorization/authorize';
+
+/** Refresh the Altinn token this long before it expires. */
+const EARLY_MS = 60_000;
+/** Assumed lifetime when the exchanged token's `exp` cannot be read. */
+const FALLBACK_LIFETIME_MS = 5 * 60_000;
+
+/** Exchanges Maskinporten tokens for Altinn tokens and keeps one until shortly before it expires. */
+export class AltinnTokenSource {
+  private current: { token: string; refreshAfter: number } | undefined;
+  private inFlight: Promise<string> | undefined;
+
+  constructor(
+    private readonly exchangeUrl: string,
+    private readonly maskinporten: MaskinportenClient,
+    private readonly dispatcher: Dispatcher | undefined,
+    private readonly clock: () => number,
+  ) {}
+
+  /** An Altinn token; `fresh` forces a new Maskinporten token and a new exchange (the PDP said 401). */
+  token(signal: AbortSignal, fresh = false): Promise<string> {
+    if (!fresh && this.current !== undefined && this.clock() < this.current.refreshAfter) return Promise.resolve(this.current.token);
+    if (fresh) this.current = undefined;
+    this.inFlight ??= this.exchange(signal, fresh).finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async exchange(signal: AbortSignal, fresh: boolean): Promise<string> {
+    const maskinporten: AccessToken = await this.maskinporten.getToken(PDP_SCOPE, { forceRefresh: fresh, signal });
+    const response = await sendRequest(
+      {
+        url: this.exchangeUrl,
+        method: 'GET',
+        headers: { authorization: `Bearer ${maskinporten.token}`, accept: 'text/plain, application/json' },
+      },
+      { dispatcher: this.dispatcher, signal, timeoutMs: 5000, maxBodyBytes: 64 * 1024, purpose: 'Altinn token exchange' },
+    );
+    if (response.status !== 200)
+      throw new PdpTransportError(
+        `Altinn token exchange answered ${response.status}${headerValue(response, 'www-authenticate') ? ' (unauthorized)' : ''}`,
+      );
+    // Altinn answers with the token as text, sometimes as a JSON string.
+    const token = response.body.trim().replace(/^"(.*)"$/s, '$1');
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token))
+      throw new PdpTransportError('Altinn token exchange answered no JWT');
+    this.current = { token, refreshAfter: this.refreshAfter(token) };
+    return token;
+  }
+
+  private refreshAfter(token: string): number {
+    try {
+      const exp = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()).exp;
+      if (typeof exp === 'number' && Number.isFinite(exp)) return Math.max(this.clock(), exp * 1000 - EARLY_MS);
+    } catch {
+      // The exchange is trusted; an unreadable exp only means a shorter cache.
+    }
+    return this.clock() + FALLBACK_LIFETIME_MS;
+  }
+}

@@ -115,7 +115,7 @@ describe('evaluateDecisionResponse', () => {
     const mutations: Array<(body: ReturnType<typeof permit>) => unknown> = [
       (b) => ({ response: [{ ...b.response[0], decision: 'Deny' }] }),
       (b) => ({ response: [b.response[0], b.response[0]] }),
-      (b) => ({ response: [] }),
+      () => ({ response: [] }),
       (b) => b.response[0],
       (b) => ({ response: [{ ...b.response[0], status: { statusCode: { value: `${OK} ` } } }] }),
       (b) => ({

@@ -1,0 +1,178 @@
+// End to end over real HTTP: a NestJS app (Express and Fastify) guarded by nav-auth, tokens
+// minted by the strict local IdP, the Altinn PDP emulated by it too.
+import 'reflect-metadata';
+import { type LocalIdp, type RegisteredAzureApp, type SystemUserRecord, startLocalIdp } from '@nav-auth/testing';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appModule } from './app.js';
+
+const PDP_SCOPE = 'altinn:authorization/authorize';
+let idp: LocalIdp;
+let api: RegisteredAzureApp;
+let caller: RegisteredAzureApp;
+let downstream: RegisteredAzureApp;
+let systemUser: SystemUserRecord;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  idp = await startLocalIdp({ subscriptionKey: 'sub-key' });
+  api = await idp.registerAzureApp({ name: 'dev-gcp:team:api' });
+  caller = await idp.registerAzureApp({ name: 'dev-gcp:team:caller', roles: { 'dev-gcp:team:api': ['read'] } });
+  downstream = await idp.registerAzureApp({ name: 'dev-gcp:team:downstream' });
+  const consumer = await idp.registerMaskinportenClient({ orgno: '889640782', scopes: [PDP_SCOPE] });
+  systemUser = idp.registerSystemUser({ systemId: 'vendor_system', customerOrg: '313367002', vendorOrg: '974760673' });
+  idp.addPdpPolicy({ systemUserId: systemUser.id, resource: 'kravogbetaling', action: 'read', org: '313367002' });
+  env = { ...api.env, ...consumer.env };
+});
+afterAll(() => idp.close());
+
+async function appToken(from: RegisteredAzureApp): Promise<string> {
+  const response = await fetch(idp.azure.tokenEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: 'api://dev-gcp.team.api/.default',
+      client_id: from.clientId,
+      client_secret: from.clientSecret as string,
+    }),
+  });
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+const platforms = [
+  ['Express', () => undefined],
+  ['Fastify', () => new FastifyAdapter()],
+] as const;
+
+describe.each(platforms)('NavAuthModule on %s', (_platform, adapter) => {
+  let app: INestApplication;
+  let url: string;
+  const call = async (path: string, token?: string) => {
+    const response = await fetch(`${url}${path}`, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+    const text = await response.text();
+    return {
+      status: response.status,
+      challenge: response.headers.get('www-authenticate'),
+      body: text.startsWith('{') ? JSON.parse(text) : text,
+    };
+  };
+
+  beforeAll(async () => {
+    const module = appModule({
+      env,
+      secretsDirs: { azure: '/nonexistent', maskinporten: '/nonexistent' },
+      pdp: { baseUrl: `${idp.url}/altinn`, subscriptionKey: 'sub-key' },
+    });
+    const platform = adapter();
+    app =
+      platform === undefined
+        ? await NestFactory.create(module, { logger: false })
+        : await NestFactory.create(module, platform, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  });
+  afterAll(() => app.close());
+
+  it('@Public routes need no token; every other route needs one (401, RFC 6750)', async () => {
+    expect(await call('/health')).toMatchObject({ status: 200, body: 'ok' });
+    expect(await call('/azure/ping')).toMatchObject({ status: 401, challenge: 'Bearer' });
+    const basic = await fetch(`${url}/azure/ping`, { headers: { authorization: 'Basic dXNlcjpwdw==' } });
+    expect([basic.status, basic.headers.get('www-authenticate')]).toEqual([401, 'Bearer error="invalid_request"']);
+  });
+
+  it('a valid user token passes, with @NavIdent and @AuthClaims', async () => {
+    const token = await idp.mintAzureUserToken({ audience: api.name, navIdent: 'Z990000' });
+    expect(await call('/azure/me', token)).toMatchObject({ status: 200, body: { navIdent: 'Z990000', kind: 'user' } });
+    expect((await call('/azure/user', token)).body).toEqual({ tokenLength: token.length });
+  });
+
+  it.each([
+    ['expired', () => idp.mintAzureUserToken({ audience: 'dev-gcp:team:api', claims: { exp: Math.floor(Date.now() / 1000) - 60 } })],
+    ['for another audience', () => idp.mintAzureUserToken({ audience: 'dev-gcp:team:caller' })],
+    ['from another issuer', () => idp.mintMaskinportenToken({ consumerOrg: '889640782', scopes: ['defaultaccess'] })],
+    ['signed by an unknown key', () => idp.mintToken('azure', { aud: 'x' }, { unpublishedKey: true })],
+    ['garbage', async () => 'not.a.token'],
+  ])('a token %s gets 401 invalid_token', async (_name, token) => {
+    expect(await call('/azure/me', await token())).toMatchObject({ status: 401, challenge: 'Bearer error="invalid_token"' });
+  });
+
+  it('a missing scope, role or group, or the wrong token kind, gets 403 insufficient_scope', async () => {
+    const otherScope = await idp.mintAzureUserToken({ audience: api.name, scopes: ['other'] });
+    expect(await call('/azure/me', otherScope)).toMatchObject({ status: 403, challenge: 'Bearer error="insufficient_scope"' });
+    const user = await idp.mintAzureUserToken({ audience: api.name, groups: ['g-users'] });
+    expect((await call('/azure/app', user)).status).toBe(403);
+    expect((await call('/azure/admins', user)).status).toBe(403);
+    expect((await call('/azure/admins', await idp.mintAzureUserToken({ audience: api.name, groups: ['g-admins'] }))).status).toBe(200);
+    const overage = await idp.mintAzureUserToken({ audience: api.name, claims: { _claim_names: { groups: 'src1' } } });
+    expect((await call('/azure/admins', overage)).status).toBe(403);
+    const app = await appToken(caller);
+    expect(await call('/azure/app', app)).toMatchObject({ status: 200, body: { caller: 'dev-gcp:team:caller' } });
+    expect((await call('/azure/user', app)).status).toBe(403);
+    const noRole = await appToken(downstream);
+    expect((await call('/azure/app', noRole)).status).toBe(403);
+  });
+
+  it('AzureTokenService.onBehalfOf uses the current request token', async () => {
+    const token = await idp.mintAzureUserToken({ audience: api.name, navIdent: 'Z990001' });
+    expect(await call('/azure/obo', token)).toMatchObject({ status: 200, body: { aud: downstream.clientId, navIdent: 'Z990001' } });
+  });
+
+  it('Maskinporten routes check scopes and read the consumer; a route without scopes refuses everyone', async () => {
+    const token = await idp.mintMaskinportenToken({ consumerOrg: '889640782', scopes: ['nav:arbeid:read'] });
+    expect(await call('/maskinporten/read', token)).toMatchObject({ status: 200, body: { consumer: '889640782' } });
+    const wrongScope = await idp.mintMaskinportenToken({ consumerOrg: '889640782', scopes: ['nav:arbeid:write'] });
+    expect(await call('/maskinporten/read', wrongScope)).toMatchObject({ status: 403, challenge: 'Bearer error="insufficient_scope"' });
+    expect((await call('/maskinporten/unscoped', token)).status).toBe(403);
+    expect((await call('/maskinporten/read', await idp.mintAzureUserToken({ audience: api.name }))).status).toBe(401);
+  });
+
+  it('system users: permitted, denied by the PDP, refused without a system user, 503 when the PDP is down', async () => {
+    const token = await idp.mintMaskinportenToken({ consumerOrg: '974760673', scopes: ['nav:arbeid:read'], systemUser });
+    expect(await call('/maskinporten/system-user', token)).toMatchObject({ status: 200, body: { customer: '313367002' } });
+    expect(await call('/maskinporten/system-user-write', token)).toMatchObject({
+      status: 403,
+      challenge: 'Bearer error="insufficient_scope"',
+    });
+    const plain = await idp.mintMaskinportenToken({ consumerOrg: '974760673', scopes: ['nav:arbeid:read'] });
+    expect((await call('/maskinporten/system-user', plain)).status).toBe(403);
+    const fresh = await idp.mintMaskinportenToken({
+      consumerOrg: '974760673',
+      scopes: ['nav:arbeid:read'],
+      systemUser,
+      claims: { jti: 'pdp-down' },
+    });
+    idp.injectFault('altinn.pdp', { type: 'status', status: 503 });
+    try {
+      expect((await call('/maskinporten/system-user', fresh)).status).toBe(503);
+    } finally {
+      idp.clearFaults('altinn.pdp');
+    }
+  });
+
+  it('MaskinportenTokenService gets tokens with the module client', async () => {
+    expect(await call('/maskinporten/outbound')).toMatchObject({ status: 200, body: { scope: PDP_SCOPE } });
+  });
+});
+
+describe('NavAuthModule when the JWKS is unreachable', () => {
+  it('answers 503, not 401 and never 200', async () => {
+    idp.injectFault('azure.jwks', { type: 'status', status: 503 });
+    const app = await NestFactory.create(appModule({ env, secretsDirs: { azure: '/nonexistent', maskinporten: '/nonexistent' } }), {
+      logger: false,
+    });
+    try {
+      await app.listen(0, '127.0.0.1');
+      const token = await idp.mintAzureUserToken({ audience: api.name });
+      const response = await fetch(`${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/azure/me`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(503);
+    } finally {
+      idp.clearFaults('azure.jwks');
+      await app.close();
+    }
+  });
+});

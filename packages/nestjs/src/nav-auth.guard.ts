@@ -17,6 +17,7 @@ import type { NavAuthPrincipal, NavAuthRuntime } from './nav-auth.runtime.js';
 import { NAV_AUTH_RUNTIME } from './tokens.js';
 
 interface Requirements {
+  readonly public: boolean;
   readonly issuer: NavAuthIssuer;
   readonly roles: readonly string[] | undefined;
   readonly scopes: readonly string[] | undefined;
@@ -52,14 +53,13 @@ export class NavAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(NAV_AUTH_METADATA.public, targets) === true) return true;
+    const requirements = this.requirementsOf(context);
+    if (requirements.public) return true;
     // Only HTTP requests carry bearer tokens here; anything else is not waved through.
     if (context.getType() !== 'http') return false;
     const http = context.switchToHttp();
     const request = http.getRequest() as { headers: Record<string, string | string[] | undefined> } & Record<symbol, unknown>;
     const response = http.getResponse();
-    const requirements = this.requirements(targets);
 
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? bearerPattern.exec(header) : null;
@@ -76,9 +76,23 @@ export class NavAuthGuard implements CanActivate {
     return true;
   }
 
+  /** Route requirements never change: read them from metadata once per handler. */
+  private readonly requirementsByHandler = new WeakMap<object, Requirements>();
+
+  private requirementsOf(context: ExecutionContext): Requirements {
+    const handler = context.getHandler();
+    let requirements = this.requirementsByHandler.get(handler);
+    if (requirements === undefined) {
+      requirements = this.requirements([handler, context.getClass()]);
+      this.requirementsByHandler.set(handler, requirements);
+    }
+    return requirements;
+  }
+
   private requirements(targets: Parameters<Reflector['getAllAndOverride']>[1]): Requirements {
     const read = <T>(key: string) => this.reflector.getAllAndOverride<T | undefined>(key, targets);
     return {
+      public: read<boolean>(NAV_AUTH_METADATA.public) === true,
       issuer: read<NavAuthIssuer>(NAV_AUTH_METADATA.issuer) ?? this.runtime.defaultIssuer,
       roles: read<string[]>(NAV_AUTH_METADATA.roles),
       scopes: read<string[]>(NAV_AUTH_METADATA.scopes),

@@ -1,10 +1,8 @@
 import { Module, type Provider } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { NavAuthGuard } from './nav-auth.guard.js';
 import { ConfigurableModuleClass, NAV_AUTH_OPTIONS } from './nav-auth.module-definition.js';
 import type { NavAuthModuleOptions } from './nav-auth.options.js';
 import { NavAuthRuntime } from './nav-auth.runtime.js';
-import { NavAuthContextInterceptor } from './request-context.js';
 import { AzureTokenService, MaskinportenTokenService } from './token-services.js';
 import { NAV_AUTH_RUNTIME } from './tokens.js';
 
@@ -17,13 +15,13 @@ const providers: Provider[] = [
   NavAuthGuard,
   MaskinportenTokenService,
   AzureTokenService,
-  { provide: APP_INTERCEPTOR, useClass: NavAuthContextInterceptor },
 ];
 
 /**
  * Maskinporten, Azure AD and Altinn system-user auth for NestJS. `NavAuthModule.forRoot()`
  * reads the NAIS environment; `forRootAsync({ imports, inject, useFactory })` takes options
- * from your config module. Extras: `isGlobal` and `globalGuard` (deny by default).
+ * from your config module. Extras: `isGlobal`, `globalGuard` (deny by default) and
+ * `requestContext` (for `AzureTokenService.onBehalfOf(target)` without passing the token).
  *
  * @example
  * ```ts

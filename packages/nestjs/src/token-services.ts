@@ -35,13 +35,19 @@ export class AzureTokenService {
 
   /**
    * A token for `target` on behalf of the user who called this request: the guarded request's
-   * own Azure AD user token is used, so handlers need not pass it along.
+   * own Azure AD user token is used, so handlers need not pass it along. Needs the module's
+   * `requestContext: true`.
    */
   async onBehalfOf(target: string, options?: AzureTokenOptions): Promise<AccessToken> {
     const principal = requestPrincipal.getStore();
     if (principal?.issuer !== 'azure' || principal.claims.kind !== 'user') {
-      throw new TypeError('on-behalf-of needs a guarded request with an Azure AD user token');
+      throw new TypeError('on-behalf-of without a token needs requestContext: true and a guarded request with an Azure AD user token');
     }
     return this.client().onBehalfOf(principal.token, target, options);
+  }
+
+  /** A token for `target` on behalf of the user whose token you pass (see `@BearerToken()`). */
+  async onBehalfOfToken(subjectToken: string, target: string, options?: AzureTokenOptions): Promise<AccessToken> {
+    return this.client().onBehalfOf(subjectToken, target, options);
   }
 }

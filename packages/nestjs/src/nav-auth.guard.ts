@@ -66,7 +66,9 @@ export class NavAuthGuard implements CanActivate {
     if (match === null) {
       // RFC 6750 §3.1: no error code when the request had no credentials at all.
       setHeader(response, 'WWW-Authenticate', header === undefined ? 'Bearer' : 'Bearer error="invalid_request"');
-      throw new UnauthorizedException(header === undefined ? 'a bearer token is required' : 'the Authorization header is not a bearer token');
+      throw new UnauthorizedException(
+        header === undefined ? 'a bearer token is required' : 'the Authorization header is not a bearer token',
+      );
     }
     const token = match[1] as string;
     const principal = await this.validate(token, requirements, response);

@@ -12,7 +12,8 @@ export class MaskinportenTokenService {
   /** A token for `scopes` (cached; see `@nav-auth/node`'s Maskinporten client). */
   getToken(scopes: string | readonly string[], options?: MaskinportenTokenOptions): Promise<AccessToken> {
     const client = this.runtime.maskinportenClient;
-    if (client === undefined) return Promise.reject(new TypeError('Maskinporten is not configured: set MASKINPORTEN_CLIENT_ID or maskinporten.client'));
+    if (client === undefined)
+      return Promise.reject(new TypeError('Maskinporten is not configured: set MASKINPORTEN_CLIENT_ID or maskinporten.client'));
     return client.getToken(scopes, options);
   }
 }

@@ -114,7 +114,10 @@ class OpenController {
 
 /** The test app's module, guarded globally by nav-auth. */
 export function appModule(options: NavAuthModuleOptions) {
-  @Module({ imports: [NavAuthModule.forRoot({ ...options, globalGuard: true, requestContext: true })], controllers: [AzureController, MaskinportenController, OpenController] })
+  @Module({
+    imports: [NavAuthModule.forRoot({ ...options, globalGuard: true, requestContext: true })],
+    controllers: [AzureController, MaskinportenController, OpenController],
+  })
   class AppModule {}
   return AppModule;
 }

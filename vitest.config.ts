@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 // The JSON report feeds the "N passed, N failed" line of .ci/run (scripts/test-summary.mjs).
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*'],
+    // Folders with a vitest config; apps/nest11-cjs is tested with Jest instead.
+    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: 'reports/vitest.json' },
   },

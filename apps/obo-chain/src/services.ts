@@ -21,8 +21,9 @@ function reply(response: ServerResponse, status: number, body: unknown, challeng
 
 /** Answers 401/503 for a token that did not validate, by error code (RFC 6750). */
 function refuse(response: ServerResponse, error: unknown): void {
-  if (isNavAuthError(error, 'ERR_JWKS_UNAVAILABLE')) return reply(response, 503, { error: 'unavailable' });
-  reply(response, 401, { error: 'invalid_token', code: isNavAuthError(error) ? error.code : 'unknown' }, 'Bearer error="invalid_token"');
+  if (isNavAuthError(error, 'ERR_JWKS_UNAVAILABLE')) reply(response, 503, { error: 'unavailable' });
+  else
+    reply(response, 401, { error: 'invalid_token', code: isNavAuthError(error) ? error.code : 'unknown' }, 'Bearer error="invalid_token"');
 }
 
 async function listen(handler: (request: IncomingMessage, response: ServerResponse) => Promise<void>): Promise<Service> {

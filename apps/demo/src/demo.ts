@@ -1,0 +1,149 @@
+// pnpm demo: every nav-auth flow on 127.0.0.1, no outside service. A local Maskinporten,
+// Azure AD and Altinn PDP (@nav-auth/testing); a NestJS API (apps/nest12-esm) exposing a
+// nav:<product>:<name> scope, guarded by Maskinporten scopes with an audience restriction, a
+// system user checked with the PDP, and Azure roles; a consumer getting Maskinporten tokens;
+// and an on-behalf-of chain (user -> API A -> API B). Exits non-zero if any step deviates.
+import 'reflect-metadata';
+import { exposedScopeName, parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
+import { createAzureClient, createMaskinportenClient } from '@nav-auth/node';
+import { startLocalIdp } from '@nav-auth/testing';
+import { appModule } from '@nav-auth-apps/nest12-esm/app';
+import { startApiA, startApiB } from '@nav-auth-apps/obo-chain/services';
+import { NestFactory } from '@nestjs/core';
+
+interface Step {
+  readonly name: string;
+  readonly request: string;
+  readonly expected: number;
+  readonly status: number;
+  readonly detail: string;
+}
+
+const steps: Step[] = [];
+const color = process.stdout.isTTY
+  ? (code: number, text: string) => `\u001b[${code}m${text}\u001b[0m`
+  : (_code: number, text: string) => text;
+
+async function step(name: string, request: string, expected: number, run: () => Promise<Response>): Promise<void> {
+  if (process.stdout.isTTY) process.stdout.write(`  ${color(2, '…')} ${name}`);
+  const response = await run();
+  const text = await response.text();
+  const challenge = response.headers.get('www-authenticate');
+  const detail = response.ok ? text.slice(0, 90) : `${challenge ?? ''} ${text.slice(0, 70)}`.trim();
+  steps.push({ name, request, expected, status: response.status, detail });
+  const ok = response.status === expected;
+  const line = `  ${ok ? color(32, '✔') : color(31, '✘')} ${name}: ${response.status}${ok ? '' : ` (expected ${expected})`}`;
+  process.stdout.write(process.stdout.isTTY ? `\r\u001b[2K${line}\n` : `${line}\n`);
+}
+
+const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+
+console.log(color(1, 'nav-auth demo'));
+console.log('▸ starting the local identity provider (Maskinporten, Azure AD, Altinn PDP)');
+const idp = await startLocalIdp({ subscriptionKey: 'demo-subscription-key' });
+
+// What NAV exposes. NAIS names it nav:<product><sep><name>; sep is "/" only when the name has one.
+const scope = exposedScopeName({ product: 'arbeid', name: 'arbeidsforhold.read' });
+const audience = 'https://arbeidsforhold.api.nav.demo/';
+console.log(`▸ NAV exposes ${color(36, scope)} (separator ":" because the name has no "/"), audience-restricted to ${audience}`);
+
+// Registrations, as the platform would make them.
+const navApi = await idp.registerAzureApp({ name: 'dev-gcp:team:nest12-api' });
+await idp.registerAzureApp({ name: 'dev-gcp:team:profile-api' });
+const batchCaller = await idp.registerAzureApp({ name: 'dev-gcp:team:batch-job' });
+const navPdpClient = await idp.registerMaskinportenClient({ orgno: '889640782', scopes: ['altinn:authorization/authorize'] });
+const vendor = await idp.registerMaskinportenClient({ orgno: '974760673', scopes: [scope] });
+const systemUser = idp.registerSystemUser({ systemId: '974760673_lonnssystem', customerOrg: '313367002', vendorOrg: '974760673' });
+idp.registerSystemUser({ systemId: '974760673_lonnssystem', customerOrg: '923609016', vendorOrg: '974760673' });
+idp.addPdpPolicy({ systemUserId: systemUser.id, resource: 'nav-krav', action: 'read', org: '313367002' });
+
+console.log('▸ starting the NestJS API (apps/nest12-esm) with NavAuthModule');
+const nest = await NestFactory.create(
+  appModule({
+    env: { ...navApi.env, ...navPdpClient.env },
+    secretsDirs: { azure: '/nonexistent', maskinporten: '/nonexistent' },
+    maskinporten: { audience },
+    pdp: { baseUrl: `${idp.url}/altinn`, subscriptionKey: 'demo-subscription-key' },
+  }),
+  { logger: false },
+);
+await nest.listen(0, '127.0.0.1');
+const api = (await nest.getUrl()).replace('[::1]', '127.0.0.1');
+
+console.log('▸ starting the on-behalf-of chain (apps/obo-chain): API A calls API B');
+const apiAApp = await idp.registerAzureApp({ name: 'dev-gcp:team:api-a' });
+const apiBApp = await idp.registerAzureApp({ name: 'dev-gcp:team:api-b', inbound: ['dev-gcp:team:api-a'] });
+const apiB = await startApiB(apiBApp.env);
+const apiA = await startApiA(apiAApp.env, { url: apiB.url, name: apiBApp.name });
+
+console.log('\n▸ a vendor consumes NAV with Maskinporten');
+const maskinporten = createMaskinportenClient({ config: parseMaskinportenConfig(vendor.env) });
+await step('plain token (no audience) is refused', `GET /external/arbeidsforhold, scope ${scope}`, 401, async () =>
+  fetch(`${api}/external/arbeidsforhold`, bearer((await maskinporten.getToken(scope)).token)),
+);
+await step('audience-restricted token is accepted', `GET /external/arbeidsforhold, resource ${audience}`, 200, async () =>
+  fetch(`${api}/external/arbeidsforhold`, bearer((await maskinporten.getToken(scope, { resource: audience })).token)),
+);
+await step('system user for 313367002: PDP permits', 'GET /external/krav as the system user', 200, async () =>
+  fetch(`${api}/external/krav`, bearer((await maskinporten.getToken(scope, { resource: audience, systemUserOrg: '313367002' })).token)),
+);
+await step('system user for 923609016: PDP denies', 'GET /external/krav as another system user', 403, async () =>
+  fetch(`${api}/external/krav`, bearer((await maskinporten.getToken(scope, { resource: audience, systemUserOrg: '923609016' })).token)),
+);
+await step('wrong scope is refused', 'GET /external/arbeidsforhold with nav:arbeid:other', 403, async () =>
+  fetch(
+    `${api}/external/arbeidsforhold`,
+    bearer(await idp.mintMaskinportenToken({ consumerOrg: '974760673', scopes: ['nav:arbeid:other'], audience })),
+  ),
+);
+await step('expired token is refused', 'GET /external/arbeidsforhold with an expired token', 401, async () =>
+  fetch(
+    `${api}/external/arbeidsforhold`,
+    bearer(
+      await idp.mintMaskinportenToken({
+        consumerOrg: '974760673',
+        scopes: [scope],
+        audience,
+        claims: { exp: Math.floor(Date.now() / 1000) - 60 },
+      }),
+    ),
+  ),
+);
+
+console.log('\n▸ NAV apps and employees with Azure AD');
+const batch = createAzureClient({ config: parseAzureConfig(batchCaller.env) });
+await step('app token with the default role', 'GET /internal/batch as dev-gcp:team:batch-job', 200, async () =>
+  fetch(`${api}/internal/batch`, bearer((await batch.clientCredentials('dev-gcp:team:nest12-api')).token)),
+);
+const employee = await idp.mintAzureUserToken({ audience: navApi.name, navIdent: 'Z990042', groups: ['0000-ga-demo'] });
+await step('employee token where an app is required', 'GET /internal/batch as Z990042', 403, async () =>
+  fetch(`${api}/internal/batch`, bearer(employee)),
+);
+await step('employee token with scope defaultaccess', 'GET /internal/me as Z990042', 200, async () =>
+  fetch(`${api}/internal/me`, bearer(employee)),
+);
+await step('on-behalf-of inside the NestJS API', 'GET /internal/profile (OBO to profile-api)', 200, async () =>
+  fetch(`${api}/internal/profile`, bearer(employee)),
+);
+const forA = await idp.mintAzureUserToken({ audience: apiAApp.name, navIdent: 'Z990042' });
+await step('user -> API A -> API B on-behalf-of', 'GET API A with the user token', 200, async () => fetch(apiA.url, bearer(forA)));
+await step('a token for API A is refused by API B', 'GET API B with the token for A', 401, async () => fetch(apiB.url, bearer(forA)));
+
+await nest.close();
+await apiA.close();
+await apiB.close();
+await idp.close();
+
+const width = Math.max(...steps.map((s) => s.name.length));
+console.log(`\n${color(1, 'report')}`);
+for (const s of steps) {
+  const verdict = s.status === s.expected ? color(32, 'as expected') : color(31, `DEVIATES (expected ${s.expected})`);
+  console.log(
+    `  ${s.name.padEnd(width)}  ${String(s.status)}  ${verdict}\n  ${' '.repeat(width)}  ${color(2, `${s.request} -> ${s.detail}`)}`,
+  );
+}
+const deviations = steps.filter((s) => s.status !== s.expected).length;
+console.log(
+  `\n${steps.length - deviations} of ${steps.length} steps as expected${deviations > 0 ? color(31, `, ${deviations} deviate`) : ''}`,
+);
+process.exitCode = deviations === 0 ? 0 : 1;

@@ -11,6 +11,8 @@
  */
 
 export { PDP_SCOPE } from './altinn/altinn-endpoints.js';
+export type { LocalIdpConfig } from './cli.js';
+export { runLocalIdpCli } from './cli.js';
 export type {
   IssuerEndpoints,
   LocalIdp,

@@ -45,7 +45,10 @@ export function validateScopeName(scope: string): ScopeName {
 function checkSubscope(subscope: string, part: 'subscope' | 'name'): void {
   checkSubscopeShape(subscope, part);
   if (!subscopePattern.test(subscope)) {
-    throw new ScopeNameError(part, '"/" parts must come before ":" parts, and "." parts last (Digdir scope grammar)');
+    throw new ScopeNameError(
+      part,
+      'does not fit Digdir\'s scope grammar ([a-zæøå0-9]+/?)+(:[a-zæøå0-9]+)*[a-zæøå0-9]+(\\.[a-zæøå0-9]+)*: "/" parts come first, "." parts last, and the last ":" part needs two or more characters',
+    );
   }
 }
 

@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsdown';
+import { binEntry, nodePackage } from '../../tsdown.shared.js';
 
-const shared = { entry: ['src/index.ts'], dts: true, platform: 'node', target: 'node20', sourcemap: true } as const;
-
-export default defineConfig([
-  { ...shared, format: 'esm', clean: true },
-  // jose is ESM-only, and Jest's CommonJS runtime cannot require() ESM: bundle it here.
-  { ...shared, format: 'cjs', clean: false, noExternal: ['jose'] },
-  { entry: ['src/bin.ts'], format: 'esm', dts: false, platform: 'node', target: 'node20', clean: false },
-]);
+export default nodePackage({ extra: [binEntry('src/bin.ts')] });

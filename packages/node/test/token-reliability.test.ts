@@ -130,6 +130,19 @@ describe('token engine reliability', () => {
     expect(performance.now() - started).toBeLessThan(900);
   });
 
+  it('F11: in a sustained outage the retry budget stops retries multiplying the load', async () => {
+    const maskinporten = client({ retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, retryBudget: 4 } });
+    idp.injectFault('maskinporten.token', { type: 'status', status: 503 });
+    const before = tokenRequests();
+    for (let i = 0; i < 10; i++) {
+      await expect(maskinporten.getToken('nav:a', { resource: `https://f11-${i}.example/` })).rejects.toMatchObject({ status: 503 });
+    }
+    // Ten calls: ten first attempts, and only the four retries the budget allows (not twenty).
+    expect(tokenRequests() - before).toBe(14);
+    idp.clearFaults();
+    await expect(maskinporten.getToken('nav:a', { resource: 'https://f11-ok.example/' })).resolves.toHaveProperty('token');
+  });
+
   it('F09/F10: retries a reset and a hung attempt, with an attempt timeout', async () => {
     const maskinporten = client();
     idp.injectFault('maskinporten.token', { type: 'reset' }, 1);

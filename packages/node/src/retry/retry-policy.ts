@@ -10,6 +10,12 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
   /** Longest `Retry-After` honoured, in ms (default 30 000); a longer one is capped. */
   readonly maxRetryAfterMs?: number;
+  /**
+   * Retries one client may spend before it stops retrying (default 20). Each retry costs one;
+   * each success earns one back. In a sustained outage this stops retries from multiplying
+   * the load on a struggling server (the AWS SDK's retry quota; catalogue F11).
+   */
+  readonly retryBudget?: number;
 }
 
 /** {@link RetryOptions} with every default filled in. */
@@ -17,9 +23,11 @@ export type RetryPolicy = Required<RetryOptions>;
 
 /** Fills in the defaults and refuses nonsense. */
 export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
-  const policy = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000, maxRetryAfterMs: 30_000, ...options };
+  const policy = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000, maxRetryAfterMs: 30_000, retryBudget: 20, ...options };
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1)
     throw new RangeError('retry.maxAttempts must be a whole number of at least 1');
+  if (!Number.isInteger(policy.retryBudget) || policy.retryBudget < 0)
+    throw new RangeError('retry.retryBudget must be a whole number, 0 or more');
   for (const name of ['baseDelayMs', 'maxDelayMs', 'maxRetryAfterMs'] as const) {
     if (!Number.isFinite(policy[name]) || policy[name] < 0) throw new RangeError(`retry.${name} must be a finite, non-negative number`);
   }

@@ -86,6 +86,8 @@ export class TokenEngine {
   private readonly deadlineMs: number;
   /** No request before this monotonic time: the server asked us to back off (429/503 with Retry-After). */
   private throttledUntil = 0;
+  /** Retries left to spend; refilled by successes (see `RetryOptions.retryBudget`). */
+  private retriesLeft: number;
 
   constructor(
     private readonly provider: string,
@@ -95,6 +97,7 @@ export class TokenEngine {
     this.clock = options.clock ?? Date.now;
     this.random = options.random ?? Math.random;
     this.retry = retryPolicy(options.retry);
+    this.retriesLeft = this.retry.retryBudget;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5000;
     this.deadlineMs = options.deadlineMs ?? 15_000;
     this.listener = options.onEvent;
@@ -208,10 +211,12 @@ export class TokenEngine {
         response = await fetcher(AbortSignal.timeout(Math.min(this.attemptTimeoutMs, budget)));
         const parsed = parseTokenResponse(response.status, response.body);
         this.emitAttempt(attempt, attemptStarted, response.status, undefined);
+        this.retriesLeft = Math.min(this.retry.retryBudget, this.retriesLeft + 1);
         return parsed;
       } catch (error) {
         this.emitAttempt(attempt, attemptStarted, response?.status, isNavAuthError(error) ? error.code : 'ERR_UNKNOWN');
-        if (!isRetryable(error) || attempt >= this.retry.maxAttempts) throw error;
+        if (!isRetryable(error) || attempt >= this.retry.maxAttempts || this.retriesLeft <= 0) throw error;
+        this.retriesLeft -= 1;
         const retryAfter = response === undefined ? undefined : parseRetryAfter(headerValue(response, 'retry-after'), this.clock());
         const delay =
           retryAfter === undefined ? backoffDelay(attempt, this.retry, this.random) : Math.min(retryAfter, this.retry.maxRetryAfterMs);

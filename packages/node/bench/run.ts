@@ -156,6 +156,8 @@ function msalApp() {
       clientId: audience,
       authority: msalAuthority,
       clientSecret: 'bench-secret',
+      // Without the network msal-node needs its metadata given; its cache is only hit when the
+      // aliases include the preferred_cache host (else every call goes to the token endpoint).
       cloudDiscoveryMetadata: JSON.stringify({
         tenant_discovery_endpoint: `${msalAuthority}/v2.0/.well-known/openid-configuration`,
         'api-version': '1.1',

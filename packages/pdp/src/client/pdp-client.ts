@@ -120,7 +120,13 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
   const ask = async (inputs: readonly DecisionInput[]): Promise<Decision[]> => {
     const signal = AbortSignal.timeout(deadlineMs);
     const started = performance.now();
-    const body = JSON.stringify(inputs.length === 1 ? buildDecisionRequest(inputs[0] as DecisionInput) : buildMultiDecisionRequest(inputs));
+    let body: string;
+    try {
+      body = JSON.stringify(inputs.length === 1 ? buildDecisionRequest(inputs[0] as DecisionInput) : buildMultiDecisionRequest(inputs));
+    } catch {
+      // Inputs are checked before they are queued; should that ever be bypassed, deny, never hang.
+      return inputs.map(() => denyByPolicy('invalid_request'));
+    }
     const send = async (fresh: boolean) =>
       sendRequest(
         {

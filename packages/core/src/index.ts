@@ -44,6 +44,7 @@ export type {
   ClaimFailureReason,
   ConfigProblem,
   KeyErrorReason,
+  NavAuthErrorByCode,
   NavAuthErrorCode,
   ScopeNamePart,
   TokenInvalidReason,

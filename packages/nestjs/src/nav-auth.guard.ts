@@ -160,11 +160,11 @@ export class NavAuthGuard implements CanActivate {
 
   private toHttpError(error: unknown, response: unknown): HttpException {
     if (error instanceof HttpException) return error;
-    if (isNavAuthError(error, 'ERR_CLAIM_VALIDATION') && (error as unknown as { reason: string }).reason === 'insufficient') {
+    if (isNavAuthError(error, 'ERR_CLAIM_VALIDATION') && error.reason === 'insufficient') {
       setHeader(response, 'WWW-Authenticate', 'Bearer error="insufficient_scope"');
-      return new ForbiddenException(`insufficient ${(error as unknown as { claim: string }).claim}`);
+      return new ForbiddenException(`insufficient ${error.claim}`);
     }
-    if (isNavAuthError(error, 'ERR_CLAIM_VALIDATION') && (error as unknown as { reason: string }).reason === 'overage') {
+    if (isNavAuthError(error, 'ERR_CLAIM_VALIDATION') && error.reason === 'overage') {
       setHeader(response, 'WWW-Authenticate', 'Bearer error="insufficient_scope"');
       return new ForbiddenException('group membership could not be read from the token');
     }

@@ -37,7 +37,12 @@ export class NavAuthError extends Error {
   }
 }
 
-/** True when `value` is a nav-auth error, optionally with the given code; works across copies of core. */
+/**
+ * True when `value` is a nav-auth error, optionally with the given code, narrowed to that
+ * code's class; works across installed copies of core (it checks a brand, not the class).
+ */
+export function isNavAuthError(value: unknown): value is NavAuthError;
+export function isNavAuthError<C extends NavAuthErrorCode>(value: unknown, code: C): value is NavAuthErrorByCode[C];
 export function isNavAuthError(value: unknown, code?: NavAuthErrorCode): value is NavAuthError {
   if (typeof value !== 'object' || value === null) return false;
   if ((value as Record<symbol, unknown>)[brand] !== true) return false;
@@ -213,4 +218,21 @@ export class PdpTransportError extends NavAuthError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_PDP_TRANSPORT', message, options);
   }
+}
+
+/** The error class behind each code, for {@link isNavAuthError}'s narrowing. */
+export interface NavAuthErrorByCode {
+  ERR_CONFIG: ConfigError;
+  ERR_INVALID_INPUT: InvalidInputError;
+  ERR_KEY: KeyError;
+  ERR_SCOPE_NAME: ScopeNameError;
+  ERR_CLAIM_VALIDATION: ClaimValidationError;
+  ERR_TOKEN_INVALID: TokenValidationError;
+  ERR_JWKS_UNAVAILABLE: KeySetUnavailableError;
+  ERR_DISCOVERY: DiscoveryError;
+  ERR_TOKEN_ENDPOINT: TokenEndpointError;
+  ERR_TOKEN_RESPONSE: TokenResponseError;
+  ERR_TRANSPORT: TransportError;
+  ERR_TIMEOUT: TimeoutError;
+  ERR_PDP_TRANSPORT: PdpTransportError;
 }

@@ -12,7 +12,7 @@ const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...rsaPublic } = rsa;
 
 function refusal(parse: () => unknown): KeyErrorReason | undefined {
   const error = caught(parse);
-  return isNavAuthError(error, 'ERR_KEY') ? (error as unknown as { reason: KeyErrorReason }).reason : undefined;
+  return isNavAuthError(error, 'ERR_KEY') ? error.reason : undefined;
 }
 
 describe('parsePrivateJwk', () => {

@@ -6,7 +6,7 @@ import { exposedScopeName, parseExposedScopeName, validateScopeName } from './sc
 
 function failingPart(run: () => unknown): ScopeNamePart | undefined {
   const error = caught(run);
-  return isNavAuthError(error, 'ERR_SCOPE_NAME') ? (error as unknown as { part: ScopeNamePart }).part : undefined;
+  return isNavAuthError(error, 'ERR_SCOPE_NAME') ? error.part : undefined;
 }
 
 describe('exposedScopeName', () => {

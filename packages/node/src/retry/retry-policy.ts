@@ -65,6 +65,6 @@ const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
  */
 export function isRetryable(error: unknown): boolean {
   if (isNavAuthError(error, 'ERR_TRANSPORT') || isNavAuthError(error, 'ERR_TIMEOUT')) return true;
-  if (isNavAuthError(error, 'ERR_TOKEN_ENDPOINT')) return RETRYABLE_STATUS.has((error as unknown as { status: number }).status);
+  if (isNavAuthError(error, 'ERR_TOKEN_ENDPOINT')) return RETRYABLE_STATUS.has(error.status);
   return false;
 }

@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   ClaimValidationError,
   ConfigError,
+  DiscoveryError,
   isNavAuthError,
   KeyError,
+  KeySetUnavailableError,
   NavAuthError,
   PdpTransportError,
   TimeoutError,
   TokenEndpointError,
+  TokenValidationError,
   TransportError,
 } from './nav-auth-error.js';
 
@@ -21,6 +24,9 @@ describe('isNavAuthError', () => {
       new TransportError('connection reset'),
       new TimeoutError('token request', 5000),
       new PdpTransportError('PDP unreachable'),
+      new TokenValidationError('invalid_signature', 'the signature does not verify'),
+      new KeySetUnavailableError('the JWKS could not be fetched'),
+      new DiscoveryError('issuer mismatch'),
     ];
     expect(errors.map((e) => e.code)).toEqual([
       'ERR_CONFIG',
@@ -30,6 +36,9 @@ describe('isNavAuthError', () => {
       'ERR_TRANSPORT',
       'ERR_TIMEOUT',
       'ERR_PDP_TRANSPORT',
+      'ERR_TOKEN_INVALID',
+      'ERR_JWKS_UNAVAILABLE',
+      'ERR_DISCOVERY',
     ]);
     for (const error of errors) {
       expect(isNavAuthError(error)).toBe(true);
@@ -38,6 +47,10 @@ describe('isNavAuthError', () => {
       expect(error.name).toBe(error.constructor.name);
     }
     expect(isNavAuthError(errors[0], 'ERR_KEY')).toBe(false);
+    const claim: unknown = new ClaimValidationError('aud', 'mismatch');
+    // Narrowed by code: the subclass members are typed without a cast.
+    if (isNavAuthError(claim, 'ERR_CLAIM_VALIDATION')) expect([claim.claim, claim.reason]).toEqual(['aud', 'mismatch']);
+    else throw new Error('expected a claim validation error');
   });
 
   it('recognizes an error from another installed copy of core by its brand, not its class', () => {

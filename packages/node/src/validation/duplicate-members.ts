@@ -13,13 +13,26 @@ export function hasDuplicateMembersOrDeepNesting(text: string, parsed: unknown, 
   const kept = countParsedMembers(parsed, 1, maxDepth);
   if (kept < 0) return true;
   // In compact JSON without escapes (what issuers send), every `":` ends a member name: a value
-  // string is never followed by a colon. The pattern below finds the texts where that fails
-  // (a string starting with ":", a space before a colon, an escape); those are walked instead.
-  const written = walkNeeded.test(text) ? countWrittenNames(text, maxDepth) : countOccurrences(text, '":');
+  // string is never followed by a colon. Texts where that could fail (an escape, a string that
+  // starts with ":", a space next to a quote) are walked instead. Native string search, not a
+  // regular expression over the whole text: this runs on every token.
+  const written = needsWalk(text) ? countWrittenNames(text, maxDepth) : countOccurrences(text, '":');
   return written < 0 || written !== kept;
 }
 
-const walkNeeded = /\\|"\s+:|(?:^|[{[,:])\s*":/;
+const spaceNextToQuote = /"\s|\s"/;
+
+function needsWalk(text: string): boolean {
+  return (
+    text.includes('\\') ||
+    text.startsWith('":') ||
+    text.includes('{":') ||
+    text.includes('[":') ||
+    text.includes(',":') ||
+    text.includes(':":') ||
+    spaceNextToQuote.test(text)
+  );
+}
 
 function countOccurrences(text: string, needle: string): number {
   let count = 0;

@@ -28,19 +28,7 @@ beforeAll(async () => {
 });
 afterAll(() => idp.close());
 
-async function appToken(from: RegisteredAzureApp): Promise<string> {
-  const response = await fetch(idp.azure.tokenEndpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      scope: 'api://dev-gcp.team.api/.default',
-      client_id: from.clientId,
-      client_secret: from.clientSecret as string,
-    }),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
-}
+const appToken = (from: RegisteredAzureApp) => idp.mintAzureAppToken({ caller: from.name, audience: api.name });
 
 const platforms = [
   ['Express', () => undefined],

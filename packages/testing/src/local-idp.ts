@@ -156,6 +156,16 @@ export interface LocalIdp {
     readonly claims?: Readonly<Record<string, unknown>>;
   }): Promise<string>;
 
+  /**
+   * A valid Azure AD v2 app token from `caller` to `audience` (both registered apps, by name or
+   * client id), with the roles the caller holds there, as client credentials would give it.
+   */
+  mintAzureAppToken(options: {
+    readonly caller: string;
+    readonly audience: string;
+    readonly claims?: Readonly<Record<string, unknown>>;
+  }): Promise<string>;
+
   /** A valid Maskinporten access token as an API provider receives it. */
   mintMaskinportenToken(options: {
     readonly consumerOrg: string;
@@ -451,6 +461,33 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     },
 
     mintToken,
+
+    mintAzureAppToken(request) {
+      const caller = findApp(request.caller);
+      const target = findApp(request.audience);
+      if (caller === undefined || target === undefined) throw new TypeError('caller and audience must be registered Azure apps');
+      const iat = seconds();
+      return mintToken(
+        'azure',
+        {
+          aud: target.clientId,
+          nbf: iat,
+          exp: iat + lifetime,
+          azp: caller.clientId,
+          azp_name: caller.name,
+          azpacr: '1',
+          idtyp: 'app',
+          oid: caller.objectId,
+          sub: caller.objectId,
+          roles: ['access_as_application', ...(caller.roles.get(target.name) ?? [])],
+          tid: tenantId,
+          uti: randomUUID(),
+          ver: '2.0',
+          ...request.claims,
+        },
+        { expiresInSeconds: lifetime },
+      );
+    },
 
     mintAzureUserToken(request) {
       const app = findApp(request.audience);

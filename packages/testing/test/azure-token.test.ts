@@ -140,6 +140,21 @@ describe('Azure AD token endpoint: client credentials', () => {
   });
 });
 
+describe('mintAzureAppToken', () => {
+  it('mints the app token client credentials would give: roles, idtyp app, azp', async () => {
+    const claims = await verify(await idp.mintAzureAppToken({ caller: 'dev-gcp:team:caller', audience: api.clientId }));
+    expect(claims).toMatchObject({
+      aud: api.clientId,
+      azp: caller.clientId,
+      azp_name: 'dev-gcp:team:caller',
+      idtyp: 'app',
+      roles: ['access_as_application', 'read'],
+      ver: '2.0',
+    });
+    expect(() => idp.mintAzureAppToken({ caller: 'nobody', audience: api.name })).toThrow(TypeError);
+  });
+});
+
 describe('Azure AD token endpoint: on-behalf-of', () => {
   const obo = (assertion: string, app: RegisteredAzureApp, scope = 'api://dev-gcp.other.guarded/.default') =>
     postForm(idp.azure.tokenEndpoint, {

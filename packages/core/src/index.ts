@@ -4,11 +4,12 @@
  * @example
  * import { buildMaskinportenGrant, buildMaskinportenTokenRequest, importSigningKey, parseMaskinportenConfig } from '@nav-auth/core';
  *
- * const config = parseMaskinportenConfig(process.env);
+ * // `env`, `clock` and `randomId` come from the caller: this package does no I/O.
+ * const config = parseMaskinportenConfig(env);
  * const key = await importSigningKey(config.clientJwk);
  * const grant = await buildMaskinportenGrant({
  *   clientId: config.clientId, issuer: config.issuer, scopes: ['nav:test/api'],
- *   key, now: new Date(), jti: crypto.randomUUID(),
+ *   key, now: clock(), jti: randomId(),
  * });
  * const request = buildMaskinportenTokenRequest({ tokenEndpoint: config.tokenEndpoint, grant });
  */

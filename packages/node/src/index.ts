@@ -17,6 +17,7 @@ export {
 } from './config/load-config.js';
 export type { DiscoveryOptions, IssuerMetadata } from './discovery/discovery.js';
 export { discoverIssuer, oauthWellKnownUrl, openIdWellKnownUrl } from './discovery/discovery.js';
+export { notifyListener } from './events/notify-listener.js';
 export { defaultDispatcher } from './http/default-dispatcher.js';
 export type { HttpResponse, OutgoingRequest, SendOptions } from './http/transport.js';
 export { headerValue, sendRequest } from './http/transport.js';

@@ -48,6 +48,17 @@ describe('token engine reliability', () => {
     expect(tokenRequests() - before).toBe(1);
   });
 
+  it('a listener that throws neither fails nor retries the fetch', async () => {
+    const maskinporten = client({
+      onEvent: () => {
+        throw new Error('metrics backend down');
+      },
+    });
+    const before = tokenRequests();
+    expect((await maskinporten.getToken('nav:a', { consumerOrg: '313367002' })).token).toMatch(/^ey/);
+    expect(tokenRequests() - before).toBe(1);
+  });
+
   it('F02: concurrent callers share one failure too', async () => {
     const maskinporten = client({ retry: { maxAttempts: 1 } });
     idp.injectFault('maskinporten.token', { type: 'status', status: 503 }, 1);

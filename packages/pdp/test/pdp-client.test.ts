@@ -116,6 +116,16 @@ describe('createPdpClient against the Altinn emulator', () => {
     expect(await pdp.authorize({ ...read, party: '923609016' })).toMatchObject({ reason: 'not_applicable' });
   });
 
+  it('a listener that throws changes no decision', async () => {
+    const pdp = client({
+      onEvent: () => {
+        throw new Error('metrics backend down');
+      },
+    });
+    expect(await pdp.authorize(read)).toEqual({ permit: true });
+    expect(await pdp.authorize({ ...read, party: '923609016' })).toMatchObject({ permit: false, reason: 'not_applicable' });
+  });
+
   it('G13: a token without a system user is denied without asking the PDP; malformed input too', async () => {
     const before = pdpRequests();
     const noSystemUser = { systemUser: undefined } as Pick<MaskinportenClaims, 'systemUser'>;

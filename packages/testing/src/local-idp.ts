@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { type AltinnContext, handleAltinnExchange, handlePdp } from './altinn/altinn-endpoints.js';
-import { type AzureContext, handleAzureToken } from './azure/azure-token-endpoint.js';
+import { type AzureContext, azureAccessTokenClaims, azureAppClaims, handleAzureToken } from './azure/azure-token-endpoint.js';
 import { type GenericContext, handleGenericToken } from './generic/generic-token-endpoint.js';
 import { IssuerKeys, type SignOptions } from './keys/issuer-keys.js';
 import { handleMaskinportenToken, type MaskinportenContext } from './maskinporten/maskinporten-token-endpoint.js';
@@ -466,23 +466,16 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
       const caller = findApp(request.caller);
       const target = findApp(request.audience);
       if (caller === undefined || target === undefined) throw new TypeError('caller and audience must be registered Azure apps');
-      const iat = seconds();
       return mintToken(
         'azure',
         {
-          aud: target.clientId,
-          nbf: iat,
-          exp: iat + lifetime,
-          azp: caller.clientId,
-          azp_name: caller.name,
-          azpacr: '1',
-          idtyp: 'app',
-          oid: caller.objectId,
-          sub: caller.objectId,
-          roles: ['access_as_application', ...(caller.roles.get(target.name) ?? [])],
-          tid: tenantId,
-          uti: randomUUID(),
-          ver: '2.0',
+          ...azureAccessTokenClaims(
+            azureContext,
+            target.clientId,
+            { clientId: caller.clientId, name: caller.name, azpacr: '1' },
+            seconds(),
+          ),
+          ...azureAppClaims(caller, target),
           ...request.claims,
         },
         { expiresInSeconds: lifetime },
@@ -492,22 +485,15 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     mintAzureUserToken(request) {
       const app = findApp(request.audience);
       if (app === undefined) throw new TypeError(`no Azure app ${request.audience} is registered`);
-      const iat = seconds();
       const oid = randomUUID();
+      const frontend = { clientId: randomUUID(), name: 'local:frontend:login', azpacr: '0' } as const;
       return mintToken(
         'azure',
         {
-          aud: app.clientId,
-          nbf: iat,
-          exp: iat + lifetime,
+          ...azureAccessTokenClaims(azureContext, app.clientId, frontend, seconds()),
           sub: oid,
           oid,
-          tid: tenantId,
-          ver: '2.0',
-          azp: randomUUID(),
-          azp_name: 'local:frontend:login',
           scp: (request.scopes ?? ['defaultaccess']).join(' '),
-          uti: randomUUID(),
           ...(request.navIdent === undefined ? {} : { NAVident: request.navIdent }),
           ...(request.groups === undefined ? {} : { groups: [...request.groups] }),
           ...(request.name === undefined ? {} : { name: request.name }),

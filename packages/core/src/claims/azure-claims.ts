@@ -66,7 +66,7 @@ const TENANT_PLACEHOLDER = '{tenantid}';
  * carry `scp`, so an ID token (neither `scp` nor `roles`) is never taken for an access token.
  *
  * @example
- * const claims = validateAzureClaims(payload, { issuer, audience: clientId, now: new Date() });
+ * const claims = validateAzureClaims(payload, { issuer, audience: clientId, now: clock() });
  * assertRoles(claims, ['access_as_application']);
  */
 export function validateAzureClaims(payload: JwtPayload, options: AzureClaimOptions): AzureClaims {

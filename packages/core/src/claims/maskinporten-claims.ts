@@ -54,7 +54,7 @@ export interface MaskinportenClaimOptions {
  *
  * @example
  * const claims = validateMaskinportenClaims(payload, {
- *   issuer: 'https://maskinporten.no/', requiredScopes: ['nav:arbeid:some.scope.read'], now: new Date(),
+ *   issuer: 'https://maskinporten.no/', requiredScopes: ['nav:arbeid:some.scope.read'], now: clock(),
  * });
  */
 export function validateMaskinportenClaims(payload: JwtPayload, options: MaskinportenClaimOptions): MaskinportenClaims {

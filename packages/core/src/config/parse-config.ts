@@ -2,7 +2,7 @@ import { ConfigError, type ConfigProblem, isNavAuthError } from '../error/nav-au
 import { type PrivateJwk, parsePrivateJwk } from '../key/jwk.js';
 import { endpointUrlProblem } from './endpoint-url.js';
 
-/** Environment-like input: `process.env`, or values read from NAIS secret files. */
+/** Environment-like input: the process environment, or values read from NAIS secret files. */
 export type EnvironmentRecord = Readonly<Record<string, string | undefined>>;
 
 /** Maskinporten client configuration from the `MASKINPORTEN_*` variables (seed 000). */
@@ -89,7 +89,7 @@ class EnvironmentReader {
  * malformed variable in one {@link ConfigError}. The JWK is validated here, on load.
  *
  * @example
- * const config = parseMaskinportenConfig(process.env);
+ * const config = parseMaskinportenConfig(env); // the process environment, passed in by the caller
  */
 export function parseMaskinportenConfig(env: EnvironmentRecord): MaskinportenConfig {
   const read = new EnvironmentReader(env);

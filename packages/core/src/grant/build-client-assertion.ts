@@ -35,7 +35,7 @@ const sha256Thumbprint = /^[A-Za-z0-9_-]{43}$/;
  *
  * @example
  * const assertion = await buildClientAssertion({
- *   clientId, audience: tokenEndpoint, key, now: new Date(), jti: crypto.randomUUID(),
+ *   clientId, audience: tokenEndpoint, key, now: clock(), jti: randomId(),
  * });
  */
 export async function buildClientAssertion(options: ClientAssertionOptions): Promise<string> {

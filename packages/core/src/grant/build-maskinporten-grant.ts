@@ -55,7 +55,7 @@ const standardBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/
  * @example
  * const grant = await buildMaskinportenGrant({
  *   clientId, issuer: 'https://test.maskinporten.no/', scopes: ['nav:test/api'],
- *   key, now: new Date(), jti: crypto.randomUUID(),
+ *   key, now: clock(), jti: randomId(),
  * });
  */
 export async function buildMaskinportenGrant(options: MaskinportenGrantOptions): Promise<string> {

@@ -22,7 +22,7 @@ export interface ImportSigningKeyOptions {
  *
  * @example
  * const key = await importSigningKey(config.clientJwk);
- * const grant = await buildMaskinportenGrant({ key, clientId, issuer, scopes, now: new Date(), jti });
+ * const grant = await buildMaskinportenGrant({ key, clientId, issuer, scopes, now: clock(), jti });
  */
 export async function importSigningKey(jwk: unknown, options: ImportSigningKeyOptions = {}): Promise<SigningKey> {
   const parsed: PrivateJwk = parsePrivateJwk(jwk, { requireKid: true });

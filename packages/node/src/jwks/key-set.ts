@@ -1,5 +1,6 @@
 import { endpointUrlProblem, isNavAuthError, KeySetUnavailableError, TokenValidationError } from '@nav-auth/core';
 import type { Dispatcher } from 'undici';
+import { notifyListener } from '../events/notify-listener.js';
 import { sendRequest } from '../http/transport.js';
 import { type IngestedKeySet, ingestJwks, type VerificationKey } from './verification-key.js';
 
@@ -79,13 +80,7 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { ref
   let newestApplied = 0;
   let sequence = 0;
 
-  const emit = (event: KeySetEvent) => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // A broken listener must not break validation.
-    }
-  };
+  const emit = (event: KeySetEvent) => notifyListener(options.onEvent, event);
 
   const fetchOnce = (): Promise<void> => {
     if (inFlight !== undefined) return inFlight;

@@ -1,5 +1,6 @@
 import { isNavAuthError, parseTokenResponse, TimeoutError, type TokenResponse } from '@nav-auth/core';
 import { LruCache } from '../cache/lru-cache.js';
+import { notifyListener } from '../events/notify-listener.js';
 import { type HttpResponse, headerValue } from '../http/transport.js';
 import { backoffDelay, isRetryable, parseRetryAfter, type RetryOptions, type RetryPolicy, retryPolicy } from '../retry/retry-policy.js';
 import { type AccessToken, accessToken } from './access-token.js';
@@ -106,11 +107,7 @@ export class TokenEngine {
   private readonly listener: TokenEventListener | undefined;
 
   private emit(event: TokenEvent): void {
-    try {
-      this.listener?.(event);
-    } catch {
-      // A broken listener must not break token fetching.
-    }
+    notifyListener(this.listener, event);
   }
 
   private emitCacheHit(type: 'cache_hit' | 'stale_served'): void {

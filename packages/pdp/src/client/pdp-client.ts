@@ -1,5 +1,5 @@
 import { isNavAuthError, type MaskinportenClaims } from '@nav-auth/core';
-import { type MaskinportenClient, sendRequest } from '@nav-auth/node';
+import { type MaskinportenClient, notifyListener, sendRequest } from '@nav-auth/node';
 import type { Dispatcher } from 'undici';
 import { type Decision, denyByError, denyByPolicy } from '../xacml/decision.js';
 import {
@@ -108,13 +108,7 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
   /** The pending flush: a timer, or the microtask that sends what this tick asked when there is no window. */
   let timer: NodeJS.Timeout | 'microtask' | undefined;
 
-  const emit = (event: PdpEvent) => {
-    try {
-      options.onEvent?.(event);
-    } catch {
-      // Reporting must not change a decision.
-    }
-  };
+  const emit = (event: PdpEvent) => notifyListener(options.onEvent, event);
 
   /** One call to the PDP for these inputs; any failure denies them all as errors. */
   const ask = async (inputs: readonly DecisionInput[]): Promise<Decision[]> => {

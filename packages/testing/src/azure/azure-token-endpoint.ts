@@ -20,6 +20,45 @@ export interface AzureContext {
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
+/** The client an Azure AD access token is issued to (`azp`) and how it authenticated (`azpacr`). */
+export interface AzureTokenCaller {
+  readonly clientId: string;
+  readonly name: string;
+  /** `0` public client, `1` client secret, `2` certificate or private key. */
+  readonly azpacr: '0' | '1' | '2';
+}
+
+/** The claims every Azure AD v2 access token carries: audience, lifetime, tenant and caller. */
+export function azureAccessTokenClaims(
+  context: Pick<AzureContext, 'tenantId' | 'tokenLifetimeSeconds'>,
+  audience: string,
+  caller: AzureTokenCaller,
+  issuedAt: number,
+) {
+  return {
+    aud: audience,
+    iat: issuedAt,
+    nbf: issuedAt,
+    exp: issuedAt + context.tokenLifetimeSeconds,
+    azp: caller.clientId,
+    azp_name: caller.name,
+    azpacr: caller.azpacr,
+    tid: context.tenantId,
+    uti: randomUUID(),
+    ver: '2.0',
+  };
+}
+
+/** What makes a client-credentials token an app token: `idtyp`, the caller as subject, its roles on `target`. */
+export function azureAppClaims(caller: AzureAppRecord, target: AzureAppRecord) {
+  return {
+    idtyp: 'app',
+    oid: caller.objectId,
+    sub: caller.objectId,
+    roles: ['access_as_application', ...(caller.roles.get(target.name) ?? [])],
+  };
+}
+
 /** Finds the app a `.default` scope names: `api://cluster.namespace.app/.default`, `api://<client id>/.default` or `<client id>/.default`. */
 export function resolveTarget(context: AzureContext, scope: string | undefined): AzureAppRecord {
   const tokens = scope?.split(' ') ?? [];
@@ -52,24 +91,15 @@ export async function handleAzureToken(context: AzureContext, request: HandlerRe
   if (target.inbound !== undefined && !target.inbound.has(caller.name)) {
     throw new OAuthFailure('invalid_grant', 'AADSTS501051: the caller is not pre-authorized for the target application');
   }
-  const now = Math.floor(context.now().getTime() / 1000);
+  const issuedAt = Math.floor(context.now().getTime() / 1000);
+  const azpacr = method === 'private_key_jwt' ? '2' : '1';
   const common = {
-    aud: target.clientId,
     iss: context.issuer,
-    iat: now,
-    nbf: now,
-    exp: now + context.tokenLifetimeSeconds,
-    azp: caller.clientId,
-    azp_name: caller.name,
-    azpacr: method === 'private_key_jwt' ? '2' : '1',
-    tid: context.tenantId,
-    uti: randomUUID(),
-    ver: '2.0',
+    ...azureAccessTokenClaims(context, target.clientId, { clientId: caller.clientId, name: caller.name, azpacr }, issuedAt),
   };
 
   if (form.grant_type === 'client_credentials') {
-    const roles = ['access_as_application', ...(caller.roles.get(target.name) ?? [])];
-    const token = await context.keys.sign({ ...common, idtyp: 'app', oid: caller.objectId, sub: caller.objectId, roles });
+    const token = await context.keys.sign({ ...common, ...azureAppClaims(caller, target) });
     return tokenReply(token, context.tokenLifetimeSeconds);
   }
   if (form.grant_type === JWT_BEARER && form.requested_token_use === 'on_behalf_of') {

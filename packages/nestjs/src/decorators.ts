@@ -1,3 +1,4 @@
+import { ConfigError, type SystemUser as CoreSystemUser } from '@nav-auth/core';
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { NavAuthIssuer } from './nav-auth.options.js';
 import type { NavAuthPrincipal } from './nav-auth.runtime.js';
@@ -13,13 +14,13 @@ export const NAV_AUTH_METADATA = {
   systemUserAccess: 'nav-auth:system-user-access',
 } as const;
 
-/** A route anyone may call, also under a global guard. */
+/** A route anyone may call. On a method it beats its controller's requirements; next to a requirement on the same class or method, startup fails. */
 export const Public = () => SetMetadata(NAV_AUTH_METADATA.public, true);
 
-/** The identity provider a route or controller trusts (default: the module's `defaultIssuer`). */
+/** The identity provider a route or controller trusts (default: the module's `defaultIssuer`; with none, startup fails). */
 export const UseIssuer = (issuer: NavAuthIssuer) => SetMetadata(NAV_AUTH_METADATA.issuer, issuer);
 
-/** Requires every one of these Azure AD app roles (`roles`). */
+/** Requires every one of these Azure AD app roles (`roles`); on a controller and a method, every one of both. */
 export const RequireRoles = (...roles: string[]) => SetMetadata(NAV_AUTH_METADATA.roles, roles);
 
 /** Requires every one of these scopes: Azure AD `scp` (delegated) or Maskinporten `scope`. */
@@ -48,25 +49,63 @@ export const RequireSystemUserAccess = (access: SystemUserAccess) =>
 /** Where the guard leaves the validated identity on the request. */
 export const PRINCIPAL = Symbol.for('@nav-auth/nestjs/principal');
 
-/** The validated identity of the current HTTP request, or `undefined` on a public route. */
-export function principalOf(context: ExecutionContext): NavAuthPrincipal | undefined {
-  return (context.switchToHttp().getRequest() as Record<symbol, NavAuthPrincipal | undefined>)[PRINCIPAL];
+/** The Altinn system user of a Maskinporten token: the type of `@SystemUser()` parameters. */
+export type SystemUser = CoreSystemUser;
+
+/**
+ * The request a bearer token is read from: the HTTP request, or for GraphQL over HTTP the
+ * `req` (Apollo) or `request` (Mercurius) of the GraphQL context; `undefined` for RPC and
+ * WebSocket contexts, which carry no `Authorization` header.
+ */
+export function requestOf(context: ExecutionContext): Record<PropertyKey, unknown> | undefined {
+  const type = context.getType<string>();
+  if (type === 'http') return context.switchToHttp().getRequest();
+  if (type === 'graphql') {
+    const graphqlContext = context.getArgByIndex<
+      { req?: Record<PropertyKey, unknown>; request?: Record<PropertyKey, unknown> } | undefined
+    >(2);
+    return graphqlContext?.req ?? graphqlContext?.request;
+  }
+  return undefined;
 }
 
-/** The validated claims: `AzureClaims` or `MaskinportenClaims`, by the route's issuer. */
-export const AuthClaims = createParamDecorator((_data: unknown, context: ExecutionContext) => principalOf(context)?.claims);
+/** The validated identity of the current request, or `undefined` where the guard left none (a public route). */
+export function principalOf(context: ExecutionContext): NavAuthPrincipal | undefined {
+  return requestOf(context)?.[PRINCIPAL] as NavAuthPrincipal | undefined;
+}
+
+/** The principal a parameter decorator reads; a request nav-auth did not guard has none, and that is a bug, not an anonymous caller. */
+function guardedPrincipal(context: ExecutionContext, decorator: string): NavAuthPrincipal {
+  const principal = principalOf(context);
+  if (principal === undefined) {
+    throw new ConfigError([
+      {
+        variable: `@${decorator}() in ${context.getClass().name}.${context.getHandler().name}`,
+        reason: 'reads a principal, but NavAuthGuard did not guard this request (a @Public() route, or the guard is not installed)',
+      },
+    ]);
+  }
+  return principal;
+}
+
+/** The validated claims: `AzureClaims` or `MaskinportenClaims`, by the route's issuer. Throws on a request the guard did not check. */
+export const AuthClaims = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => guardedPrincipal(context, 'AuthClaims').claims,
+);
 
 /** The caller's bearer token, validated (for on-behalf-of, say). Never log it. */
-export const BearerToken = createParamDecorator((_data: unknown, context: ExecutionContext) => principalOf(context)?.token);
+export const BearerToken = createParamDecorator(
+  (_data: unknown, context: ExecutionContext) => guardedPrincipal(context, 'BearerToken').token,
+);
 
-/** The Altinn system user of a Maskinporten token, or `undefined`. */
-export const SystemUser = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  const principal = principalOf(context);
-  return principal?.issuer === 'maskinporten' ? principal.claims.systemUser : undefined;
+/** The Altinn system user of a Maskinporten token, or `undefined` for a token without one. */
+export const SystemUser = createParamDecorator((_data: unknown, context: ExecutionContext): SystemUser | undefined => {
+  const principal = guardedPrincipal(context, 'SystemUser');
+  return principal.issuer === 'maskinporten' ? principal.claims.systemUser : undefined;
 });
 
-/** The `NAVident` of an Azure AD user token, or `undefined`. A personal id: never log it. */
+/** The `NAVident` of an Azure AD user token, or `undefined` (an app token). A personal id: never log it. */
 export const NavIdent = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  const principal = principalOf(context);
-  return principal?.issuer === 'azure' ? principal.claims.navIdent : undefined;
+  const principal = guardedPrincipal(context, 'NavIdent');
+  return principal.issuer === 'azure' ? principal.claims.navIdent : undefined;
 });

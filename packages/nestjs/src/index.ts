@@ -5,10 +5,11 @@
  * ```ts
  * import { NavAuthModule } from '@nav-auth/nestjs';
  *
- * @Module({ imports: [NavAuthModule.forRoot({ globalGuard: true })] })
+ * @Module({ imports: [NavAuthModule.forRoot({ defaultIssuer: 'azure' })] })
  * export class AppModule {}
  * ```
  */
+export type { AzureClaims, MaskinportenClaims } from '@nav-auth/core';
 export type { SystemUserAccess } from './decorators.js';
 export {
   AppTokenOnly,
@@ -17,6 +18,7 @@ export {
   NAV_AUTH_METADATA,
   NavIdent,
   Public,
+  principalOf,
   RequireGroups,
   RequireRoles,
   RequireScopes,
@@ -33,4 +35,5 @@ export type { NavAuthPrincipal } from './nav-auth.runtime.js';
 export { NavAuthRuntime } from './nav-auth.runtime.js';
 export { NavAuthContextInterceptor, requestPrincipal } from './request-context.js';
 export { AzureTokenService, MaskinportenTokenService } from './token-services.js';
+export type { NavAuthModuleExtras } from './tokens.js';
 export { NAV_AUTH_RUNTIME } from './tokens.js';

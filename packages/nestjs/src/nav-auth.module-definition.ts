@@ -3,22 +3,28 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { NavAuthGuard } from './nav-auth.guard.js';
 import type { NavAuthModuleOptions } from './nav-auth.options.js';
 import { NavAuthContextInterceptor } from './request-context.js';
+import { NAV_AUTH_EXTRAS, type NavAuthModuleExtras } from './tokens.js';
+
+const defaultExtras: NavAuthModuleExtras = { isGlobal: false, globalGuard: true, requestContext: false };
 
 /**
- * The module's configurable base: `forRoot`, `forRootAsync`, and three extras: `isGlobal`
- * (services injectable everywhere), `globalGuard` (the guard as `APP_GUARD`, so every route
- * needs a valid token unless `@Public()`) and `requestContext` (the caller's principal in an
- * AsyncLocalStorage, for `AzureTokenService.onBehalfOf(target)`).
+ * The module's configurable base: `forRoot`, `forRootAsync`, and the extras of
+ * {@link NavAuthModuleExtras}. The guard is global unless `globalGuard: false`: deny by default.
  */
-export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN: NAV_AUTH_OPTIONS } = new ConfigurableModuleBuilder<NavAuthModuleOptions>()
+export const {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN: NAV_AUTH_OPTIONS,
+  OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<NavAuthModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: false, globalGuard: false, requestContext: false }, (definition, extras) => ({
+  .setExtras<Partial<NavAuthModuleExtras>>(defaultExtras, (definition, extras) => ({
     ...definition,
-    global: extras.isGlobal,
+    global: extras.isGlobal === true,
     providers: [
       ...(definition.providers ?? []),
-      ...(extras.globalGuard ? [{ provide: APP_GUARD, useExisting: NavAuthGuard }] : []),
-      ...(extras.requestContext ? [{ provide: APP_INTERCEPTOR, useClass: NavAuthContextInterceptor }] : []),
+      { provide: NAV_AUTH_EXTRAS, useValue: { ...defaultExtras, ...extras } },
+      ...(extras.globalGuard === false ? [] : [{ provide: APP_GUARD, useExisting: NavAuthGuard }]),
+      ...(extras.requestContext === true ? [{ provide: APP_INTERCEPTOR, useClass: NavAuthContextInterceptor }] : []),
     ],
   }))
   .build();

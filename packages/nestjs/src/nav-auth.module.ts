@@ -1,8 +1,10 @@
-import { Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { NavAuthGuard } from './nav-auth.guard.js';
-import { ConfigurableModuleClass, NAV_AUTH_OPTIONS } from './nav-auth.module-definition.js';
+import { ConfigurableModuleClass, NAV_AUTH_OPTIONS, type OPTIONS_TYPE } from './nav-auth.module-definition.js';
 import type { NavAuthModuleOptions } from './nav-auth.options.js';
 import { NavAuthRuntime } from './nav-auth.runtime.js';
+import { NavAuthStartupCheck } from './startup-check.js';
 import { AzureTokenService, MaskinportenTokenService } from './token-services.js';
 import { NAV_AUTH_RUNTIME } from './tokens.js';
 
@@ -13,6 +15,7 @@ const providers: Provider[] = [
     useFactory: (options: NavAuthModuleOptions | undefined) => new NavAuthRuntime(options ?? {}),
   },
   NavAuthGuard,
+  NavAuthStartupCheck,
   MaskinportenTokenService,
   AzureTokenService,
 ];
@@ -20,12 +23,14 @@ const providers: Provider[] = [
 /**
  * Maskinporten, Azure AD and Altinn system-user auth for NestJS. `NavAuthModule.forRoot()`
  * reads the NAIS environment; `forRootAsync({ imports, inject, useFactory })` takes options
- * from your config module. Extras: `isGlobal`, `globalGuard` (deny by default) and
+ * from your config module. Every route needs a valid token unless `@Public()` (the guard is
+ * global unless `globalGuard: false`), and startup fails on a route that could be served
+ * unchecked or could never authorize anyone. Extras: `isGlobal`, `globalGuard` and
  * `requestContext` (for `AzureTokenService.onBehalfOf(target)` without passing the token).
  *
  * @example
  * ```ts
- * @Module({ imports: [NavAuthModule.forRoot({ globalGuard: true, isGlobal: true })] })
+ * @Module({ imports: [NavAuthModule.forRoot({ defaultIssuer: 'azure', isGlobal: true })] })
  * export class AppModule {}
  *
  * @Controller('api')
@@ -35,5 +40,15 @@ const providers: Provider[] = [
  * }
  * ```
  */
-@Module({ providers, exports: [NAV_AUTH_RUNTIME, NavAuthGuard, MaskinportenTokenService, AzureTokenService] })
-export class NavAuthModule extends ConfigurableModuleClass {}
+export class NavAuthModule extends ConfigurableModuleClass {
+  /** The module with options read from the NAIS environment where not given; `forRoot()` alone works. */
+  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}
+// Applied by a call, not as `@Module`, so that the class keeps its name (see injectable.ts).
+Module({
+  imports: [DiscoveryModule],
+  providers,
+  exports: [NAV_AUTH_RUNTIME, NavAuthGuard, MaskinportenTokenService, AzureTokenService],
+})(NavAuthModule);

@@ -7,8 +7,13 @@ export type NavAuthIssuer = 'azure' | 'maskinporten';
 
 /** Options of {@link NavAuthModule}. Everything defaults to the NAIS environment. */
 export interface NavAuthModuleOptions {
-  /** Issuer of routes that name none (default: `azure` when Azure AD is configured, else `maskinporten`). */
+  /**
+   * Issuer of routes that name none with `@UseIssuer`. There is no implicit default: a guarded
+   * route that names no issuer, with this unset, fails startup.
+   */
   readonly defaultIssuer?: NavAuthIssuer;
+  /** Also set `request.user` to the principal, as `@nestjs/passport` and keycloak-connect do (default `false`). */
+  readonly requestUser?: boolean;
   /**
    * Azure AD. Default: on when `AZURE_APP_CLIENT_ID` is set (environment or NAIS secret files).
    * `false` turns it off.

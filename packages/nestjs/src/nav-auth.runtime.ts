@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AzureClaims, EnvironmentRecord, MaskinportenClaims } from '@nav-auth/core';
+import {
+  type AzureClaims,
+  ConfigError,
+  type ConfigProblem,
+  type EnvironmentRecord,
+  isNavAuthError,
+  type MaskinportenClaims,
+} from '@nav-auth/core';
 import {
   AZURE_SECRETS_DIR,
   type AzureClient,
@@ -30,7 +37,10 @@ export type NavAuthPrincipal =
  * scope set (core checks scopes as part of the claims) and share one JWKS client.
  */
 export class NavAuthRuntime {
-  readonly defaultIssuer: NavAuthIssuer;
+  /** The issuer of routes that name none; `undefined` makes such a route a startup error. */
+  readonly defaultIssuer: NavAuthIssuer | undefined;
+  /** Whether the guard also sets `request.user`. */
+  readonly setRequestUser: boolean;
   readonly azureValidator: TokenValidator<AzureClaims> | undefined;
   readonly azureClient: AzureClient | undefined;
   readonly maskinportenClient: MaskinportenClient | undefined;
@@ -38,6 +48,9 @@ export class NavAuthRuntime {
   private readonly maskinportenIssuer: string | undefined;
   private readonly maskinportenKeys: KeySet | undefined;
   private readonly maskinportenValidators = new Map<string, TokenValidator<MaskinportenClaims>>();
+  /** Per issuer that cannot validate tokens, the variables that would make it: never their values. */
+  private readonly missing = new Map<NavAuthIssuer, readonly ConfigProblem[]>();
+  private readonly jwksHosts = new Map<NavAuthIssuer, string>();
 
   constructor(private readonly options: NavAuthModuleOptions = {}) {
     const env = options.env ?? process.env;
@@ -59,6 +72,9 @@ export class NavAuthRuntime {
         audience: config.clientId,
       });
       this.azureClient = createAzureClient({ ...azure?.client, config });
+      this.jwksHosts.set('azure', new URL(config.jwksUri).host);
+    } else {
+      this.missing.set('azure', problemsOf(options.azure === false ? undefined : () => loadAzureConfig(azureSource), 'azure'));
     }
     if (
       options.maskinporten !== false &&
@@ -67,6 +83,12 @@ export class NavAuthRuntime {
       const validation = maskinporten?.validation ?? loadMaskinportenValidationConfig(maskinportenSource);
       this.maskinportenIssuer = validation.issuer;
       this.maskinportenKeys = createRemoteKeySet({ jwksUri: validation.jwksUri, ...maskinporten?.validator?.jwks });
+      this.jwksHosts.set('maskinporten', new URL(validation.jwksUri).host);
+    } else {
+      this.missing.set(
+        'maskinporten',
+        problemsOf(options.maskinporten === false ? undefined : () => loadMaskinportenValidationConfig(maskinportenSource), 'maskinporten'),
+      );
     }
     if (
       options.maskinporten !== false &&
@@ -78,11 +100,29 @@ export class NavAuthRuntime {
       });
     }
     if (options.pdp !== undefined) {
-      if (this.maskinportenClient === undefined)
-        throw new TypeError('the PDP needs a Maskinporten client: set MASKINPORTEN_CLIENT_ID or maskinporten.client');
+      if (this.maskinportenClient === undefined) {
+        const problems = problemsOf(
+          options.maskinporten === false ? undefined : () => loadMaskinportenConfig(maskinportenSource),
+          'maskinporten',
+        );
+        throw new ConfigError(
+          problems.map((p) => ({ variable: p.variable, reason: `${p.reason} (the pdp option needs the Maskinporten client)` })),
+        );
+      }
       this.pdp = createPdpClient({ ...options.pdp, maskinporten: this.maskinportenClient });
     }
-    this.defaultIssuer = options.defaultIssuer ?? (this.azureValidator !== undefined ? 'azure' : 'maskinporten');
+    this.defaultIssuer = options.defaultIssuer;
+    this.setRequestUser = options.requestUser === true;
+  }
+
+  /** Why routes trusting `issuer` could not validate a token (the variables to set), or `undefined` when they can. */
+  missingConfiguration(issuer: NavAuthIssuer): readonly ConfigProblem[] | undefined {
+    return this.missing.get(issuer);
+  }
+
+  /** The host the issuer's JWKS is fetched from, for logs. */
+  jwksHost(issuer: NavAuthIssuer): string | undefined {
+    return this.jwksHosts.get(issuer);
   }
 
   /** A Maskinporten validator requiring exactly these scopes; one per scope set, sharing the key set. */
@@ -105,4 +145,17 @@ export class NavAuthRuntime {
     }
     return validator;
   }
+}
+
+/** The problems `load` reports, or, for a provider turned off with `false`, that option. */
+function problemsOf(load: (() => unknown) | undefined, option: 'azure' | 'maskinporten'): readonly ConfigProblem[] {
+  if (load === undefined) return [{ variable: option, reason: 'is false in the NavAuthModule options' }];
+  try {
+    load();
+  } catch (error) {
+    if (isNavAuthError(error, 'ERR_CONFIG')) return error.problems;
+    throw error;
+  }
+  // Only if a secret file appeared between the check and this load.
+  return [{ variable: option, reason: 'was not configured when NavAuthModule started' }];
 }

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { principalOf } from './decorators.js';
+import { injectable } from './injectable.js';
 import type { NavAuthPrincipal } from './nav-auth.runtime.js';
 
 /** The principal of the request being handled, when the module's `requestContext` extra is on. */
@@ -15,11 +16,11 @@ export const requestPrincipal = new AsyncLocalStorage<NavAuthPrincipal>();
  * in `pnpm bench`. An interceptor rather than a middleware, because on Fastify the handler
  * does not run inside a middleware's async context.
  */
-@Injectable()
 export class NavAuthContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const principal = context.getType() === 'http' ? principalOf(context) : undefined;
+    const principal = principalOf(context);
     if (principal === undefined) return next.handle();
     return new Observable((subscriber) => requestPrincipal.run(principal, () => next.handle().subscribe(subscriber)));
   }
 }
+injectable(NavAuthContextInterceptor);

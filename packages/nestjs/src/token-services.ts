@@ -1,31 +1,39 @@
+import { ConfigError, InvalidInputError } from '@nav-auth/core';
 import type { AccessToken, AzureTokenOptions, MaskinportenTokenOptions } from '@nav-auth/node';
-import { Inject, Injectable } from '@nestjs/common';
+import { injectable } from './injectable.js';
 import type { NavAuthRuntime } from './nav-auth.runtime.js';
 import { requestPrincipal } from './request-context.js';
-import { NAV_AUTH_RUNTIME } from './tokens.js';
+import { NAV_AUTH_EXTRAS, NAV_AUTH_RUNTIME, type NavAuthModuleExtras } from './tokens.js';
 
 /** Maskinporten tokens for calling other organisations' APIs. */
-@Injectable()
 export class MaskinportenTokenService {
-  constructor(@Inject(NAV_AUTH_RUNTIME) private readonly runtime: NavAuthRuntime) {}
+  constructor(private readonly runtime: NavAuthRuntime) {}
 
   /** A token for `scopes` (cached; see `@nav-auth/node`'s Maskinporten client). */
-  getToken(scopes: string | readonly string[], options?: MaskinportenTokenOptions): Promise<AccessToken> {
+  async getToken(scopes: string | readonly string[], options?: MaskinportenTokenOptions): Promise<AccessToken> {
     const client = this.runtime.maskinportenClient;
-    if (client === undefined)
-      return Promise.reject(new TypeError('Maskinporten is not configured: set MASKINPORTEN_CLIENT_ID or maskinporten.client'));
+    if (client === undefined) {
+      throw new ConfigError([
+        { variable: 'MASKINPORTEN_CLIENT_ID', reason: 'is missing (or set maskinporten.client): no Maskinporten client' },
+      ]);
+    }
     return client.getToken(scopes, options);
   }
 }
+injectable(MaskinportenTokenService, NAV_AUTH_RUNTIME);
 
 /** Azure AD tokens: client credentials, and on-behalf-of the user of the current request. */
-@Injectable()
 export class AzureTokenService {
-  constructor(@Inject(NAV_AUTH_RUNTIME) private readonly runtime: NavAuthRuntime) {}
+  constructor(
+    private readonly runtime: NavAuthRuntime,
+    private readonly extras: NavAuthModuleExtras,
+  ) {}
 
   private client() {
     const client = this.runtime.azureClient;
-    if (client === undefined) throw new TypeError('Azure AD is not configured: set AZURE_APP_CLIENT_ID or azure.config');
+    if (client === undefined) {
+      throw new ConfigError([{ variable: 'AZURE_APP_CLIENT_ID', reason: 'is missing (or set azure.config): no Azure AD client' }]);
+    }
     return client;
   }
 
@@ -37,12 +45,20 @@ export class AzureTokenService {
   /**
    * A token for `target` on behalf of the user who called this request: the guarded request's
    * own Azure AD user token is used, so handlers need not pass it along. Needs the module's
-   * `requestContext: true`.
+   * `requestContext: true` (an `ERR_CONFIG` without it).
    */
   async onBehalfOf(target: string, options?: AzureTokenOptions): Promise<AccessToken> {
+    if (!this.extras.requestContext) {
+      throw new ConfigError([
+        {
+          variable: 'requestContext',
+          reason: 'must be true in NavAuthModule.forRoot for onBehalfOf(target); or pass the token to onBehalfOfToken',
+        },
+      ]);
+    }
     const principal = requestPrincipal.getStore();
     if (principal?.issuer !== 'azure' || principal.claims.kind !== 'user') {
-      throw new TypeError('on-behalf-of without a token needs requestContext: true and a guarded request with an Azure AD user token');
+      throw new InvalidInputError('onBehalfOf(target)', 'runs only while handling a guarded request with an Azure AD user token');
     }
     return this.client().onBehalfOf(principal.token, target, options);
   }
@@ -52,3 +68,4 @@ export class AzureTokenService {
     return this.client().onBehalfOf(subjectToken, target, options);
   }
 }
+injectable(AzureTokenService, NAV_AUTH_RUNTIME, NAV_AUTH_EXTRAS);

@@ -76,11 +76,6 @@ class MaskinportenController {
     return { consumer: claims.consumerOrg };
   }
 
-  @Get('unscoped')
-  unscoped() {
-    return { shouldNeverHappen: true };
-  }
-
   @Get('system-user')
   @RequireScopes('nav:arbeid:read')
   @RequireSystemUserAccess({ resource: 'kravogbetaling', action: 'read' })
@@ -112,11 +107,14 @@ class OpenController {
   }
 }
 
-/** The test app's module, guarded globally by nav-auth. */
-export function appModule(options: NavAuthModuleOptions) {
+/** The controllers that need Azure AD only. */
+export const azureControllers = [AzureController, OpenController];
+
+/** The test app's module, guarded globally by nav-auth (the default). */
+export function appModule(options: NavAuthModuleOptions, controllers = [...azureControllers, MaskinportenController]) {
   @Module({
-    imports: [NavAuthModule.forRoot({ ...options, globalGuard: true, requestContext: true })],
-    controllers: [AzureController, MaskinportenController, OpenController],
+    imports: [NavAuthModule.forRoot({ defaultIssuer: 'azure', ...options, requestContext: true })],
+    controllers,
   })
   class AppModule {}
   return AppModule;

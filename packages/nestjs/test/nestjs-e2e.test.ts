@@ -6,7 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appModule } from './app.js';
+import { appModule, azureControllers } from './app.js';
 
 const PDP_SCOPE = 'altinn:authorization/authorize';
 let idp: LocalIdp;
@@ -84,12 +84,18 @@ describe.each(platforms)('NavAuthModule on %s', (_platform, adapter) => {
     ['signed by an unknown key', () => idp.mintToken('azure', { aud: 'x' }, { unpublishedKey: true })],
     ['garbage', async () => 'not.a.token'],
   ])('a token %s gets 401 invalid_token', async (_name, token) => {
-    expect(await call('/azure/me', await token())).toMatchObject({ status: 401, challenge: 'Bearer error="invalid_token"' });
+    expect(await call('/azure/me', await token())).toMatchObject({
+      status: 401,
+      challenge: expect.stringMatching(/^Bearer error="invalid_token", error_description="[^"]+"$/),
+    });
   });
 
   it('a missing scope, role or group, or the wrong token kind, gets 403 insufficient_scope', async () => {
     const otherScope = await idp.mintAzureUserToken({ audience: api.name, scopes: ['other'] });
-    expect(await call('/azure/me', otherScope)).toMatchObject({ status: 403, challenge: 'Bearer error="insufficient_scope"' });
+    expect(await call('/azure/me', otherScope)).toMatchObject({
+      status: 403,
+      challenge: expect.stringMatching(/^Bearer error="insufficient_scope", error_description="[^"]+"$/),
+    });
     const user = await idp.mintAzureUserToken({ audience: api.name, groups: ['g-users'] });
     expect((await call('/azure/app', user)).status).toBe(403);
     expect((await call('/azure/admins', user)).status).toBe(403);
@@ -108,12 +114,14 @@ describe.each(platforms)('NavAuthModule on %s', (_platform, adapter) => {
     expect(await call('/azure/obo', token)).toMatchObject({ status: 200, body: { aud: downstream.clientId, navIdent: 'Z990001' } });
   });
 
-  it('Maskinporten routes check scopes and read the consumer; a route without scopes refuses everyone', async () => {
+  it('Maskinporten routes check scopes and read the consumer', async () => {
     const token = await idp.mintMaskinportenToken({ consumerOrg: '889640782', scopes: ['nav:arbeid:read'] });
     expect(await call('/maskinporten/read', token)).toMatchObject({ status: 200, body: { consumer: '889640782' } });
     const wrongScope = await idp.mintMaskinportenToken({ consumerOrg: '889640782', scopes: ['nav:arbeid:write'] });
-    expect(await call('/maskinporten/read', wrongScope)).toMatchObject({ status: 403, challenge: 'Bearer error="insufficient_scope"' });
-    expect((await call('/maskinporten/unscoped', token)).status).toBe(403);
+    expect(await call('/maskinporten/read', wrongScope)).toMatchObject({
+      status: 403,
+      challenge: expect.stringMatching(/^Bearer error="insufficient_scope", error_description="[^"]+"$/),
+    });
     expect((await call('/maskinporten/read', await idp.mintAzureUserToken({ audience: api.name }))).status).toBe(401);
   });
 
@@ -122,7 +130,7 @@ describe.each(platforms)('NavAuthModule on %s', (_platform, adapter) => {
     expect(await call('/maskinporten/system-user', token)).toMatchObject({ status: 200, body: { customer: '313367002' } });
     expect(await call('/maskinporten/system-user-write', token)).toMatchObject({
       status: 403,
-      challenge: 'Bearer error="insufficient_scope"',
+      challenge: expect.stringMatching(/^Bearer error="insufficient_scope", error_description="[^"]+"$/),
     });
     const plain = await idp.mintMaskinportenToken({ consumerOrg: '974760673', scopes: ['nav:arbeid:read'] });
     expect((await call('/maskinporten/system-user', plain)).status).toBe(403);
@@ -148,9 +156,12 @@ describe.each(platforms)('NavAuthModule on %s', (_platform, adapter) => {
 describe('NavAuthModule when the JWKS is unreachable', () => {
   it('answers 503, not 401 and never 200', async () => {
     idp.injectFault('azure.jwks', { type: 'status', status: 503 });
-    const app = await NestFactory.create(appModule({ env, secretsDirs: { azure: '/nonexistent', maskinporten: '/nonexistent' } }), {
-      logger: false,
-    });
+    const app = await NestFactory.create(
+      appModule({ env, secretsDirs: { azure: '/nonexistent', maskinporten: '/nonexistent' } }, azureControllers),
+      {
+        logger: false,
+      },
+    );
     try {
       await app.listen(0, '127.0.0.1');
       const token = await idp.mintAzureUserToken({ audience: api.name });

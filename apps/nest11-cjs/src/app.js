@@ -31,7 +31,7 @@ Reflect.decorate([Controller('api')], ApiController);
 function appModule(env) {
   class AppModule {}
   Reflect.decorate(
-    [Module({ imports: [NavAuthModule.forRoot({ env, maskinporten: false, globalGuard: true })], controllers: [ApiController] })],
+    [Module({ imports: [NavAuthModule.forRoot({ env, maskinporten: false, defaultIssuer: 'azure' })], controllers: [ApiController] })],
     AppModule,
   );
   return AppModule;

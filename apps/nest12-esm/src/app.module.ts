@@ -70,7 +70,7 @@ class ExternalController {
 /** The app module. On NAIS `forRoot({ pdp })` is enough: everything else comes from the environment. */
 export function appModule(options: NavAuthModuleOptions = {}) {
   @Module({
-    imports: [NavAuthModule.forRoot({ ...options, globalGuard: true, requestContext: true })],
+    imports: [NavAuthModule.forRoot({ defaultIssuer: 'azure', ...options, requestContext: true })],
     controllers: [InternalController, ExternalController],
   })
   class AppModule {}

@@ -28,7 +28,7 @@ const idp = await startLocalIdp();
 const api = await idp.registerAzureApp({ name: 'dev-gcp:bench:api' });
 
 @Module({
-  imports: [NavAuthModule.forRoot({ env: api.env, maskinporten: false, secretsDirs: { azure: '/nonexistent' }, globalGuard: true })],
+  imports: [NavAuthModule.forRoot({ env: api.env, maskinporten: false, secretsDirs: { azure: '/nonexistent' }, defaultIssuer: 'azure' })],
   controllers: [GuardedController],
 })
 class GuardedModule {}

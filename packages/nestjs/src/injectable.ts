@@ -8,5 +8,5 @@ import { Inject, Injectable, type InjectionToken } from '@nestjs/common';
 // biome-ignore lint/suspicious/noExplicitAny: any constructor; Nest's own decorators take the same.
 export function injectable(target: abstract new (...args: any[]) => unknown, ...tokens: readonly InjectionToken[]): void {
   Injectable()(target);
-  tokens.forEach((token, index) => Inject(token)(target, undefined, index));
+  for (const [index, token] of tokens.entries()) Inject(token)(target, undefined, index);
 }

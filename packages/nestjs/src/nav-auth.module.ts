@@ -43,6 +43,7 @@ const providers: Provider[] = [
 export class NavAuthModule extends ConfigurableModuleClass {
   /** The module with options read from the NAIS environment where not given; `forRoot()` alone works. */
   static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+    // biome-ignore lint/complexity/noThisInStatic: the builder's forRoot makes the module of `this`, so it must be called on NavAuthModule.
     return super.forRoot(options);
   }
 }

@@ -40,9 +40,9 @@ type MetadataTarget = Function;
 
 const metadata = <T>(key: string, target: MetadataTarget): T | undefined => Reflect.getMetadata(key, target) as T | undefined;
 
-/** True when a class or method carries any nav-auth decorator: such a handler must be guarded. */
-export function hasNavAuthMetadata(target: MetadataTarget): boolean {
-  return metadata(NAV_AUTH_METADATA.public, target) !== undefined || requirementKeys.some((key) => metadata(key, target) !== undefined);
+/** True when a class or method asks something of the token (`@Public()` asks nothing): such a handler must be guarded. */
+export function demandsToken(target: MetadataTarget): boolean {
+  return requirementKeys.some((key) => metadata(key, target) !== undefined);
 }
 
 const union = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
@@ -66,13 +66,12 @@ export function resolveRequirements(
   defaultIssuer: NavAuthIssuer | undefined,
 ): RouteRequirements {
   const problems: string[] = [];
-  const demands = (target: MetadataTarget) => requirementKeys.some((key) => metadata(key, target) !== undefined);
   const classPublic = metadata<boolean>(NAV_AUTH_METADATA.public, controller) === true;
   const methodPublic = metadata<boolean>(NAV_AUTH_METADATA.public, handler) === true;
-  if (classPublic && demands(controller)) problems.push('the controller is @Public() and also requires a token');
-  if (methodPublic && demands(handler)) problems.push('the method is @Public() and also requires a token');
+  if (classPublic && demandsToken(controller)) problems.push('the controller is @Public() and also requires a token');
+  if (methodPublic && demandsToken(handler)) problems.push('the method is @Public() and also requires a token');
   if (problems.length > 0) return { kind: 'misconfigured', problems };
-  if (methodPublic || (classPublic && !demands(handler))) return { kind: 'public' };
+  if (methodPublic || (classPublic && !demandsToken(handler))) return { kind: 'public' };
 
   const single = <T>(key: string, what: string): T | undefined => {
     const onClass = metadata<T>(key, controller);

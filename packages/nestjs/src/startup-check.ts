@@ -6,7 +6,7 @@ import { injectable } from './injectable.js';
 import { NavAuthGuard } from './nav-auth.guard.js';
 import type { NavAuthIssuer } from './nav-auth.options.js';
 import type { NavAuthRuntime } from './nav-auth.runtime.js';
-import { hasNavAuthMetadata, resolveRequirements } from './requirements.js';
+import { demandsToken, resolveRequirements } from './requirements.js';
 import { NAV_AUTH_EXTRAS, NAV_AUTH_RUNTIME, type NavAuthModuleExtras } from './tokens.js';
 
 const issuerNames: Record<NavAuthIssuer, string> = { azure: 'Azure AD', maskinporten: 'Maskinporten' };
@@ -24,7 +24,7 @@ function guardedByNavAuth(target: Function): boolean {
  * Reads every controller once the application is assembled and fails startup, with one
  * `ConfigError` naming each route and each variable at fault, when a route could be served
  * without its requirement checked or could never authorize anyone: decorators that contradict
- * each other, a nav-auth decorator on a route no `NavAuthGuard` guards, a route that names no
+ * each other, a nav-auth requirement on a route no `NavAuthGuard` guards, a route that names no
  * issuer, an issuer some route trusts whose variables are missing, a system-user route without
  * the PDP. The guard refuses such routes too; this finds them before the first request.
  */
@@ -53,12 +53,12 @@ export class NavAuthStartupCheck implements OnModuleInit {
         const handler = prototype[name];
         if (typeof handler !== 'function') continue;
         const route = `${controller.name}.${name}`;
-        const decorated = hasNavAuthMetadata(handler) || hasNavAuthMetadata(controller);
+        const decorated = demandsToken(handler) || demandsToken(controller);
         if (!(globallyGuarded || guardedByNavAuth(handler) || guardedByNavAuth(controller))) {
           if (decorated) {
             problems.push({
               variable: route,
-              reason: 'carries a nav-auth decorator but no NavAuthGuard guards it: keep globalGuard on, or add @UseGuards(NavAuthGuard)',
+              reason: 'carries a nav-auth requirement but no NavAuthGuard guards it: keep globalGuard on, or add @UseGuards(NavAuthGuard)',
             });
           }
           continue;

@@ -37,7 +37,7 @@ beforeAll(async () => {
 });
 afterAll(() => idp.close());
 
-type Controllers = NonNullable<Parameters<typeof Module>[0]>['controllers'];
+type Controllers = NonNullable<NonNullable<Parameters<typeof Module>[0]>['controllers']>;
 const moduleOf = (options: NavAuthModuleOptions & Partial<NavAuthModuleExtras>, controllers: Controllers) => {
   class AppModule {}
   Module({ imports: [NavAuthModule.forRoot(options)], controllers })(AppModule);

@@ -52,14 +52,17 @@ describe('NavAuthModule under GraphQL over HTTP (Apollo)', () => {
           headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
           body: JSON.stringify({ query: q }),
         });
-        return { challenge: response.headers.get('www-authenticate'), body: await response.json() };
+        return {
+          challenge: response.headers.get('www-authenticate'),
+          body: (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] },
+        };
       };
       const token = await idp.mintAzureUserToken({ audience: api.name, navIdent: 'Z990077' });
       expect((await query('{ me }', token)).body).toEqual({ data: { me: 'Z990077' } });
       const refused = await query('{ me }');
       expect(refused.challenge).toBe('Bearer');
       expect(refused.body.data).toEqual({ me: null });
-      expect(refused.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(refused.body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
       expect((await query('{ health }')).body).toEqual({ data: { health: 'ok' } });
     } finally {
       await app.close();

@@ -67,13 +67,16 @@ export class NavAuthGuard implements CanActivate {
       this.logger.debug(`refused: a ${context.getType()} context carries no bearer token`);
       throw new UnauthorizedException(`a ${context.getType()} context carries no bearer token`);
     }
-    const response = this.getResponse(context, request);
     try {
       const header = request.headers?.authorization;
       const match = typeof header === 'string' ? bearerPattern.exec(header) : null;
       if (match === null) {
         // RFC 6750 §3.1: no error code when the request had no credentials at all.
-        setHeader(response, 'WWW-Authenticate', header === undefined ? 'Bearer' : 'Bearer error="invalid_request"');
+        setHeader(
+          this.getResponse(context, request),
+          'WWW-Authenticate',
+          header === undefined ? 'Bearer' : 'Bearer error="invalid_request"',
+        );
         throw new UnauthorizedException(
           header === undefined ? 'a bearer token is required' : 'the Authorization header is not a bearer token',
         );
@@ -86,7 +89,8 @@ export class NavAuthGuard implements CanActivate {
       if (this.runtime.setRequestUser) request.user = principal;
       return true;
     } catch (error) {
-      if (error instanceof BearerRefusal) setHeader(response, 'WWW-Authenticate', error.challenge);
+      // The response is looked up only to refuse: the passing path stays as short as it can be.
+      if (error instanceof BearerRefusal) setHeader(this.getResponse(context, request), 'WWW-Authenticate', error.challenge);
       throw error;
     }
   }

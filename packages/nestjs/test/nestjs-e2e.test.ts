@@ -71,6 +71,20 @@ describe.each(platforms)('NavAuthModule on %s', (_platform, adapter) => {
     expect([basic.status, basic.headers.get('www-authenticate')]).toEqual([401, 'Bearer error="invalid_request"']);
   });
 
+  it('reads the Authorization header as RFC 6750 says: any case of Bearer, one token, nothing around it', async () => {
+    const token = await idp.mintAzureUserToken({ audience: api.name, navIdent: 'Z990000' });
+    const answer = async (authorization: string) => {
+      const response = await fetch(`${url}/azure/me`, { headers: { authorization } });
+      return [response.status, response.headers.get('www-authenticate')?.replace(/, error_description=.*/, '')];
+    };
+    for (const value of [`Bearer ${token}`, `bearer ${token}`, `BEARER   ${token}`])
+      expect(await answer(value), value.slice(0, 12)).toEqual([200, undefined]);
+    for (const value of ['Bearer', 'Bearer ', `Bearer ${token} extra`, `Bearer${token}`, `Bearerx ${token}`, `Token ${token}`])
+      expect(await answer(value), value.slice(0, 12)).toEqual([401, 'Bearer error="invalid_request"']);
+    for (const value of [`Bearer ${token.slice(0, -1)}!`, `Bearer ${token.replace('.', '%')}`])
+      expect(await answer(value), value.slice(0, 12)).toEqual([401, 'Bearer error="invalid_token"']);
+  });
+
   it('a valid user token passes, with @NavIdent and @AuthClaims', async () => {
     const token = await idp.mintAzureUserToken({ audience: api.name, navIdent: 'Z990000' });
     expect(await call('/azure/me', token)).toMatchObject({ status: 200, body: { navIdent: 'Z990000', kind: 'user' } });

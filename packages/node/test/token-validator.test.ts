@@ -114,6 +114,18 @@ describe('createAzureTokenValidator against the local IdP', () => {
     expect(await reasonOf(azure.validate(token))).toBe('ERR_CLAIM_VALIDATION:mismatch');
     expect(await reasonOf(azure.validate(token))).toBe('ERR_CLAIM_VALIDATION:mismatch');
   });
+
+  it('a token that ends like a cached one (its signature pasted onto another payload) is checked in full', async () => {
+    const validator = createAzureTokenValidator({ config: parseAzureConfig(api.env) });
+    const token = await idp.mintAzureUserToken({ audience: api.name, navIdent: 'Z990000' });
+    const claims = await validator.validate(token);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const elevated = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), NAVident: 'Z990001', groups: ['admins'] };
+    const forged = `${header}.${Buffer.from(JSON.stringify(elevated)).toString('base64url')}.${signature}`;
+    expect(await reasonOf(validator.validate(forged))).toBe('ERR_TOKEN_INVALID:invalid_signature');
+    expect(await validator.validate(token)).toBe(claims);
+    expect(await reasonOf(validator.validate(forged))).toBe('ERR_TOKEN_INVALID:invalid_signature');
+  });
 });
 
 describe('createMaskinportenTokenValidator', () => {

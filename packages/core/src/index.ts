@@ -19,12 +19,13 @@ export { canonicalJson, clientCredentialsCacheKey, encodeKeyFields, maskinporten
 
 export type { AzureClaimOptions, AzureClaims } from './claims/azure-claims.js';
 export { assertGroups, assertRoles, assertScopes, validateAzureClaims } from './claims/azure-claims.js';
-export type { JwtPayload, MatchMode, TimeClaimOptions, TimeClaims } from './claims/jwt-claims.js';
+export type { JwtPayload, MatchMode, TimeClaimOptions, TimeClaimRefusal, TimeClaims } from './claims/jwt-claims.js';
 export {
   assertGranted,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
   parseScopeClaim,
   readAudience,
+  timeClaimRefusal,
   validateAudience,
   validateIssuer,
   validateRequiredClaims,

@@ -149,6 +149,81 @@ describe('createMaskinportenTokenValidator', () => {
   });
 });
 
+describe('the verified-token cache against a fresh check', () => {
+  const key = rsaTestKey('k1');
+  const keySet = createLocalKeySet({ keys: [key.publicJwk] });
+  const base = 1_800_000_000;
+
+  it('accepts and refuses exactly as an uncached validator, at every boundary of exp, nbf, iat and the maximum age', async () => {
+    const offset = fc.integer({ min: -400, max: 400 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          exp: offset,
+          nbf: fc.option(offset, { nil: undefined }),
+          iat: fc.option(offset, { nil: undefined }),
+          maxAge: fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined }),
+          skew: fc.integer({ min: 0, max: 30 }),
+          firstSeen: fc.integer({ min: -400, max: 400 }),
+          // Later checks, some exactly on a boundary and some a fraction of a second from one.
+          later: fc.array(fc.tuple(offset, fc.constantFrom(-0.001, 0, 0.001)), { minLength: 1, maxLength: 12 }),
+        }),
+        async ({ exp, nbf, iat, maxAge, skew, firstSeen, later }) => {
+          const payload = {
+            iss: 'https://issuer.example',
+            aud: 'api',
+            exp: base + exp,
+            ...(nbf === undefined ? {} : { nbf: base + nbf }),
+            ...(iat === undefined ? {} : { iat: base + iat }),
+          };
+          const token = signJwt('RS256', { kid: 'k1', typ: 'JWT' }, payload, key.privateKey);
+          let now = 0;
+          const options = {
+            profile: 'generic',
+            issuer: 'https://issuer.example',
+            audience: 'api',
+            keySet,
+            clockToleranceSeconds: skew,
+            maxTokenAgeSeconds: maxAge,
+            clock: () => now,
+          } as const;
+          const cached = createTokenValidator(options);
+          const fresh = createTokenValidator({ ...options, cacheMaxEntries: 0 });
+          now = (base + firstSeen) * 1000;
+          await reasonOf(cached.validate(token));
+          const boundaries = [exp + skew, (nbf ?? 0) - skew, (iat ?? 0) - skew, (iat ?? 0) + (maxAge ?? 0) + skew];
+          for (const [at, nudge] of [...later, ...boundaries.map((b) => [b, 0] as const)]) {
+            now = (base + at + nudge) * 1000;
+            expect(await reasonOf(cached.validate(token))).toBe(await reasonOf(fresh.validate(token)));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a token accepted once is refused from the cache once it is older than maxTokenAgeSeconds', async () => {
+    let now = base * 1000;
+    const validator = createTokenValidator({
+      profile: 'generic',
+      issuer: 'https://issuer.example',
+      audience: 'api',
+      keySet,
+      maxTokenAgeSeconds: 60,
+      clock: () => now,
+    });
+    const token = signJwt(
+      'RS256',
+      { kid: 'k1' },
+      { iss: 'https://issuer.example', aud: 'api', iat: base, exp: base + 3600 },
+      key.privateKey,
+    );
+    expect(await reasonOf(validator.validate(token))).toBe('accepted');
+    now += 70_001;
+    expect(await reasonOf(validator.validate(token))).toBe('ERR_CLAIM_VALIDATION:too_old');
+  });
+});
+
 describe('token structure and signatures (generic profile, local key set)', () => {
   const key = rsaTestKey('k1');
   const other = rsaTestKey('k1');

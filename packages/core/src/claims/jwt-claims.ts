@@ -50,6 +50,32 @@ function checkSeconds(field: string, value: number | undefined): number | undefi
   return value;
 }
 
+/** Why time claims are refused at some moment: the claim and the reason. */
+export type TimeClaimRefusal = readonly [
+  claim: 'exp' | 'nbf' | 'iat',
+  reason: 'expired' | 'not_yet_valid' | 'issued_in_future' | 'too_old',
+];
+
+/**
+ * The first time rule that refuses `times` at `nowSeconds`, or `undefined` when all hold. One
+ * rule for a token checked afresh and one remembered from an earlier check, so the two can
+ * never disagree. `skewSeconds` and `maxAgeSeconds` are assumed checked.
+ */
+export function timeClaimRefusal(
+  times: TimeClaims,
+  nowSeconds: number,
+  skewSeconds: number,
+  maxAgeSeconds: number | undefined,
+): TimeClaimRefusal | undefined {
+  if (nowSeconds >= times.expiresAt + skewSeconds) return ['exp', 'expired'];
+  if (times.notBefore !== undefined && times.notBefore > nowSeconds + skewSeconds) return ['nbf', 'not_yet_valid'];
+  if (times.issuedAt !== undefined) {
+    if (times.issuedAt > nowSeconds + skewSeconds) return ['iat', 'issued_in_future'];
+    if (maxAgeSeconds !== undefined && nowSeconds - times.issuedAt > maxAgeSeconds + skewSeconds) return ['iat', 'too_old'];
+  }
+  return undefined;
+}
+
 /**
  * Checks `exp` (required; rejected from `exp` on, RFC 7519 §4.1.4), `nbf` (rejected when in
  * the future beyond the skew, §4.1.5), `iat` (not in the future, optionally not too old,
@@ -59,17 +85,15 @@ export function validateTimeClaims(payload: JwtPayload, options: TimeClaimOption
   const now = toEpochSeconds(options.now);
   const skew = checkSeconds('clockToleranceSeconds', options.clockToleranceSeconds) ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   const maxAge = checkSeconds('maxTokenAgeSeconds', options.maxTokenAgeSeconds);
-  const expiresAt = readNumericDate(payload, 'exp', true) as number;
-  const notBefore = readNumericDate(payload, 'nbf', options.requireNotBefore ?? false);
-  const issuedAt = readNumericDate(payload, 'iat', options.requireIssuedAt ?? true);
-  if (now >= expiresAt + skew) throw new ClaimValidationError('exp', 'expired');
-  if (notBefore !== undefined && notBefore > now + skew) throw new ClaimValidationError('nbf', 'not_yet_valid');
-  if (issuedAt !== undefined) {
-    if (issuedAt > now + skew) throw new ClaimValidationError('iat', 'issued_in_future');
-    if (maxAge !== undefined && now - issuedAt > maxAge + skew) throw new ClaimValidationError('iat', 'too_old');
-  }
-  if (issuedAt !== undefined && expiresAt < issuedAt) throw new ClaimValidationError('exp', 'invalid', 'is before iat');
-  return { expiresAt, issuedAt, notBefore };
+  const times: TimeClaims = {
+    expiresAt: readNumericDate(payload, 'exp', true) as number,
+    notBefore: readNumericDate(payload, 'nbf', options.requireNotBefore ?? false),
+    issuedAt: readNumericDate(payload, 'iat', options.requireIssuedAt ?? true),
+  };
+  const refusal = timeClaimRefusal(times, now, skew, maxAge);
+  if (refusal !== undefined) throw new ClaimValidationError(...refusal);
+  if (times.issuedAt !== undefined && times.expiresAt < times.issuedAt) throw new ClaimValidationError('exp', 'invalid', 'is before iat');
+  return times;
 }
 
 /** Checks that `iss` is exactly `expected` (no normalization, no trailing-slash leniency). */

@@ -1,5 +1,6 @@
 import {
   type AzureClaims,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
   type JwtPayload,
   type MaskinportenClaims,
   TokenValidationError,
@@ -41,7 +42,7 @@ interface CommonValidatorOptions {
   readonly maxTokenAgeSeconds?: number;
   /** Largest token accepted, in characters (default 16 KiB). */
   readonly maxTokenBytes?: number;
-  /** Verified tokens remembered until their `exp` (default 10 000; 0 turns the cache off). */
+  /** Verified tokens remembered while their time claims hold (default 10 000; 0 turns the cache off). */
   readonly cacheMaxEntries?: number;
   /** Wall clock in ms since the epoch (default `Date.now`). */
   readonly clock?: () => number;
@@ -179,8 +180,8 @@ function normalizedType(typ: unknown): string | undefined | null {
  * Creates a validator for one issuer: strict parsing before any crypto, the signature
  * checked with node:crypto against the issuer's JWKS (discovered when not given), `typ`
  * checked per profile, then core's claim rules for Azure AD, Maskinporten or any issuer.
- * Valid tokens are remembered until `exp` (time claims checked again on every hit), so a
- * token seen before costs a map lookup.
+ * Valid tokens are remembered (core's time rules applied again on every hit, maximum age
+ * included), so a token seen before costs a map lookup.
  *
  * @example
  * const validator = createTokenValidator({
@@ -192,9 +193,9 @@ function normalizedType(typ: unknown): string | undefined | null {
 export function createTokenValidator<O extends TokenValidatorOptions>(options: O): TokenValidator<ClaimsOf<O>> {
   const profile = profileOf(options);
   const clock = options.clock ?? Date.now;
-  const skew = options.clockToleranceSeconds ?? 10;
+  const skew = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   const cacheSize = options.cacheMaxEntries ?? 10_000;
-  const cache = cacheSize > 0 ? new VerifiedTokenCache<ClaimsOf<O>>(cacheSize, skew) : undefined;
+  const cache = cacheSize > 0 ? new VerifiedTokenCache<ClaimsOf<O>>(cacheSize, skew, options.maxTokenAgeSeconds) : undefined;
   let keySet: Promise<KeySet> | undefined;
   let resolvedKeySet: KeySet | undefined;
   const verifyOptions: VerifyJwsOptions = {
@@ -235,7 +236,12 @@ export function createTokenValidator<O extends TokenValidatorOptions>(options: O
       throw new TokenValidationError('wrong_type', 'typ is not an access token type for this issuer');
     const payload = parseJsonObject(jws.payload, 'the payload');
     const claims = profile.claims(payload, new Date(nowMs)) as ClaimsOf<O>;
-    cache?.remember(token, claims, payload.exp as number, typeof payload.nbf === 'number' ? payload.nbf : undefined);
+    // The profile's claim rules have checked these as NumericDates.
+    cache?.remember(token, claims, {
+      expiresAt: payload.exp as number,
+      notBefore: typeof payload.nbf === 'number' ? payload.nbf : undefined,
+      issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
+    });
     return claims;
   };
 

@@ -1,8 +1,9 @@
+import { type TimeClaims, timeClaimRefusal } from '@nav-auth/core';
+
 interface Entry<T> {
   readonly token: string;
   readonly answer: Promise<T>;
-  readonly exp: number;
-  readonly nbf: number | undefined;
+  readonly times: TimeClaims;
 }
 
 /**
@@ -14,9 +15,9 @@ const keyLength = 32;
 const keyOf = (token: string) => (token.length > keyLength ? token.slice(-keyLength) : token);
 
 /**
- * Remembers validated tokens until their `exp`, so a token seen before costs one map lookup.
- * Every hit compares the whole token and checks `exp` and `nbf` again against the clock; an
- * expired entry is dropped. Bounded: when full, the oldest entry goes first (tokens arrive
+ * Remembers validated tokens, so a token seen before costs one map lookup. Every hit compares
+ * the whole token and applies core's time rules again (`exp`, `nbf`, `iat` and the maximum
+ * age, with the validator's skew), the very rules of a fresh check; a refused entry is dropped. Bounded: when full, the oldest entry goes first (tokens arrive
  * roughly in expiry order, and a hit must not pay for LRU bookkeeping on the hot path).
  * Only valid tokens enter, so a forged token that shares a valid one's tail is a miss that
  * goes to full validation and never displaces the entry.
@@ -27,22 +28,22 @@ export class VerifiedTokenCache<T> {
   constructor(
     private readonly maxEntries: number,
     private readonly skewSeconds: number,
+    private readonly maxAgeSeconds: number | undefined,
   ) {}
 
-  /** The remembered answer for `token`, if it is still within its time claims at `nowSeconds`. */
+  /** The remembered answer for `token`, if its time claims still hold at `nowSeconds`. */
   lookup(token: string, nowSeconds: number): Promise<T> | undefined {
     const key = keyOf(token);
     const entry = this.entries.get(key);
     if (entry === undefined || entry.token !== token) return undefined;
-    if (nowSeconds < entry.exp + this.skewSeconds && (entry.nbf === undefined || entry.nbf <= nowSeconds + this.skewSeconds))
-      return entry.answer;
+    if (timeClaimRefusal(entry.times, nowSeconds, this.skewSeconds, this.maxAgeSeconds) === undefined) return entry.answer;
     this.entries.delete(key);
     return undefined;
   }
 
-  remember(token: string, claims: T, exp: number, nbf: number | undefined): void {
+  remember(token: string, claims: T, times: TimeClaims): void {
     const key = keyOf(token);
     if (!this.entries.has(key) && this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { token, answer: Promise.resolve(claims), exp, nbf });
+    this.entries.set(key, { token, answer: Promise.resolve(claims), times });
   }
 }

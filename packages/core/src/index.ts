@@ -99,6 +99,7 @@ export { importSigningKey } from './key/signing-key.js';
 
 export { ISO6523_AUTHORITY, isValidOrganizationNumber, NORWEGIAN_ORG_ICD, parseOrganizationIdentifier } from './org/organization-number.js';
 
+export type { SanitizeOptions } from './redaction/redacted-view.js';
 export { REDACTED, sanitizeServerText, withRedactedView } from './redaction/redacted-view.js';
 
 export type {
@@ -115,7 +116,7 @@ export {
   TOKEN_EXCHANGE_GRANT_TYPE,
 } from './request/build-token-requests.js';
 export type { ClientAuthentication, TokenRequest } from './request/token-request.js';
-export { JWT_BEARER_CLIENT_ASSERTION_TYPE, JWT_BEARER_GRANT_TYPE } from './request/token-request.js';
+export { JWT_BEARER_CLIENT_ASSERTION_TYPE, JWT_BEARER_GRANT_TYPE, secretsOf } from './request/token-request.js';
 
 export type { TokenResponse } from './response/parse-token-response.js';
 export { parseTokenResponse } from './response/parse-token-response.js';

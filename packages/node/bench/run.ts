@@ -3,7 +3,7 @@
 // when a target is missed. Run it on an idle machine; it takes about a minute.
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { ConfidentialClientApplication } from '@azure/msal-node';
-import { parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
+import { buildClientCredentialsRequest, parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
 import { startLocalIdp } from '@nav-auth/testing';
 import { createVerifier } from 'fast-jwt';
 import { jwtVerify } from 'jose';
@@ -309,8 +309,14 @@ await idp.close();
   const base = process.memoryUsage().heapUsed;
   const engine = new TokenEngine('bench');
   const body = JSON.stringify({ access_token: fakeAccessToken, token_type: 'Bearer', expires_in: 3599 });
+  const request = buildClientCredentialsRequest({
+    tokenEndpoint: 'https://login.example/token',
+    clientId: 'bench',
+    scopes: ['api://bench/.default'],
+    auth: { method: 'client_secret_post', clientSecret: 'bench-secret' },
+  });
   for (let i = 0; i < 1000; i++) {
-    await engine.get(`key-${i}`, async () => ({ status: 200, headers: {}, body: body.replace('Bearer', 'Bearer') }));
+    await engine.get(`key-${i}`, async () => ({ request, response: { status: 200, headers: {}, body: body.replace('Bearer', 'Bearer') } }));
   }
   gc();
   const tokenCacheMiB = (process.memoryUsage().heapUsed - base) / 1024 / 1024;

@@ -184,7 +184,7 @@ describe('the verified-token cache against a fresh check', () => {
             audience: 'api',
             keySet,
             clockToleranceSeconds: skew,
-            maxTokenAgeSeconds: maxAge,
+            ...(maxAge === undefined ? {} : { maxTokenAgeSeconds: maxAge }),
             clock: () => now,
           } as const;
           const cached = createTokenValidator(options);

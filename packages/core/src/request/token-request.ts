@@ -70,8 +70,56 @@ export function buildFormRequest(
   });
 }
 
+/** Form parameters whose values are credentials or grants (RFC 6749, 7521, 7523, 7636, 8693). */
+const secretParameters = new Set([
+  'client_secret',
+  'client_assertion',
+  'assertion',
+  'subject_token',
+  'actor_token',
+  'refresh_token',
+  'code',
+  'code_verifier',
+  'password',
+]);
+
+/**
+ * Every secret `request` carries, in each form a server might echo it: the raw value, form-
+ * and percent-encoded, and for `client_secret_basic` the header, its base64 credentials and
+ * the decoded `id:secret` and secret. For {@link sanitizeServerText} on the server's answer.
+ */
+export function secretsOf(request: TokenRequest): string[] {
+  const found = new Set<string>();
+  const add = (value: string) => {
+    for (const form of [value, formEncode(value), encodeURIComponent(value)]) if (form.length > 0) found.add(form);
+  };
+  for (const [name, value] of new URLSearchParams(request.body)) if (secretParameters.has(name)) add(value);
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    add(authorization);
+    const credentials = authorization.slice(authorization.indexOf(' ') + 1);
+    add(credentials);
+    const pair = /^basic /i.test(authorization) ? decodeBase64Utf8(credentials) : undefined;
+    if (pair !== undefined) {
+      const encodedSecret = pair.slice(pair.indexOf(':') + 1);
+      add(pair);
+      add(encodedSecret);
+      add(new URLSearchParams(`s=${encodedSecret}`).get('s') ?? '');
+    }
+  }
+  return [...found];
+}
+
 function formEncode(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+function decodeBase64Utf8(base64: string): string | undefined {
+  try {
+    return new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+  } catch {
+    return undefined;
+  }
 }
 
 function btoaUtf8(text: string): string {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { caught } from '../../test/support/caught.js';
 import { isNavAuthError } from '../error/nav-auth-error.js';
+import { buildClientCredentialsRequest, buildMaskinportenTokenRequest, buildOnBehalfOfRequest } from '../request/build-token-requests.js';
 import { parseTokenResponse } from './parse-token-response.js';
 
 const ok = (body: unknown) => parseTokenResponse(200, JSON.stringify(body));
@@ -86,5 +87,81 @@ describe('parseTokenResponse', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  describe('never repeats a secret the request carried', () => {
+    // A secret with characters form encoding changes, so every form differs from the raw one.
+    const secret = 'Se+cr/et=&ø ~x9Q';
+    const tokenEndpoint = 'https://login.example/token';
+    const grant = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl';
+    const formEncoded = new URLSearchParams([['', secret]]).toString().slice(1);
+    const credentials = btoa(String.fromCharCode(...new TextEncoder().encode(`client-1:${formEncoded}`)));
+    const secretForms = [secret, formEncoded, encodeURIComponent(secret)];
+    const client = { tokenEndpoint, clientId: 'client-1', scopes: ['api://x/.default'] };
+    const cases: [string, ReturnType<typeof buildClientCredentialsRequest>, string[]][] = [
+      [
+        'client_secret_post',
+        buildClientCredentialsRequest({ ...client, auth: { method: 'client_secret_post', clientSecret: secret } }),
+        secretForms,
+      ],
+      [
+        'client_secret_basic',
+        buildClientCredentialsRequest({ ...client, auth: { method: 'client_secret_basic', clientSecret: secret } }),
+        [...secretForms, `Basic ${credentials}`, credentials, `client-1:${formEncoded}`],
+      ],
+      [
+        'on-behalf-of',
+        buildOnBehalfOfRequest({ ...client, subjectToken: grant, auth: { method: 'client_secret_post', clientSecret: secret } }),
+        [...secretForms, grant],
+      ],
+      ['the Maskinporten grant', buildMaskinportenTokenRequest({ tokenEndpoint, grant }), [grant]],
+    ];
+
+    it.each(cases)('%s: each form a server may echo is cut from the error', (_name, request, echoes) => {
+      for (const echo of echoes) {
+        const error = caught(() =>
+          parseTokenResponse(
+            401,
+            JSON.stringify({ error: 'invalid_client', error_description: `client sent ${echo}, which is wrong` }),
+            request,
+          ),
+        ) as Error & { errorDescription: string };
+        expect(error.errorDescription, echo).toMatch(/^client sent \[redacted\], which is wrong$/);
+        expect(error.message, echo).not.toContain(echo);
+      }
+    });
+
+    it('an error code that is the secret is cut too', () => {
+      const plain = 'Secret-value-1234';
+      const request = buildClientCredentialsRequest({ ...client, auth: { method: 'client_secret_post', clientSecret: plain } });
+      const echoed = caught(() => parseTokenResponse(400, JSON.stringify({ error: plain }), request)) as Error & { error: string };
+      expect(echoed.error).toBe('[redacted]');
+      expect(echoed.message).not.toContain(plain);
+    });
+  });
+
+  it('replaces C0 and C1 controls, line separators and bidi overrides in server text', () => {
+    const hostile = 'a\u0085b\u009bc\u2028d\u2029e\u202ef\u2066g\u2069h\u0007i';
+    const error = caught(() => parseTokenResponse(400, JSON.stringify({ error: 'invalid_grant', error_description: hostile }))) as Error & {
+      errorDescription: string;
+    };
+    expect(error.errorDescription).toBe('a b c d e f g h i');
+  });
+
+  it.each([
+    ['CR LF', 'abc\r\nSet-Cookie: x=1'],
+    ['a space', 'abc def'],
+    ['a quote', 'abc"def'],
+    ['a comma', 'abc,def'],
+    ['padding inside', 'ab=c'],
+    ['a non-ASCII letter', 'abcø'],
+  ])('an access_token with %s is ERR_TOKEN_RESPONSE (RFC 6750 b64token)', (_name, accessToken) => {
+    expect(() => ok({ access_token: accessToken, token_type: 'Bearer', expires_in: 60 })).toThrow(
+      expect.objectContaining({ code: 'ERR_TOKEN_RESPONSE' }),
+    );
+  });
+
+  it('accepts every b64token character in an access_token', () => {
+    expect(ok({ access_token: 'AZaz09-._~+/==', token_type: 'Bearer', expires_in: 60 }).accessToken).toBe('AZaz09-._~+/==');
   });
 });

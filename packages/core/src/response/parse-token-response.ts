@@ -1,5 +1,6 @@
 import { TokenEndpointError, TokenResponseError } from '../error/nav-auth-error.js';
 import { REDACTED, sanitizeServerText, withRedactedView } from '../redaction/redacted-view.js';
+import { secretsOf, type TokenRequest } from '../request/token-request.js';
 
 /** A successful token response (RFC 6749 §5.1). Serializing or inspecting it hides `accessToken`. */
 export interface TokenResponse {
@@ -15,20 +16,24 @@ export interface TokenResponse {
 
 // RFC 6749 §5.2: error = 1*( %x20-21 / %x23-5B / %x5D-7E )
 const oauthErrorCode = /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="; it goes into an Authorization header.
+const b64token = /^[A-Za-z0-9\-._~+/]+=*$/;
 const MAX_EXPIRES_IN = 366 * 24 * 3600;
 
 /**
  * Parses a token endpoint's answer. A non-2xx status becomes a {@link TokenEndpointError}
- * carrying the OAuth `error` and a sanitized `error_description`; a 2xx body that is not a
- * usable Bearer token response becomes a {@link TokenResponseError}.
+ * carrying the OAuth `error` and a sanitized `error_description`, with every secret of
+ * `request` (the request this answers) cut out; a 2xx body that is not a usable Bearer token
+ * response becomes a {@link TokenResponseError}.
  */
-export function parseTokenResponse(status: number, body: string): TokenResponse {
-  if (!Number.isInteger(status) || status < 200 || status > 299) throw parseErrorResponse(status, body);
+export function parseTokenResponse(status: number, body: string, request?: TokenRequest): TokenResponse {
+  if (!Number.isInteger(status) || status < 200 || status > 299) throw parseErrorResponse(status, body, request);
   const json = parseJsonObject(body);
   if (json === undefined) throw new TokenResponseError('the body is not a JSON object');
   const { access_token: accessToken, token_type: tokenType, expires_in: expiresIn, scope, issued_token_type: issuedTokenType } = json;
   if (typeof accessToken !== 'string' || accessToken.length === 0)
     throw new TokenResponseError('"access_token" is missing or not a string');
+  if (!b64token.test(accessToken)) throw new TokenResponseError('"access_token" has characters a bearer token may not have (RFC 6750)');
   // RFC 6749 §7.1: the token type is case-insensitive.
   if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') throw new TokenResponseError('"token_type" is not Bearer');
   const lifetime = parseExpiresIn(expiresIn);
@@ -46,11 +51,15 @@ export function parseTokenResponse(status: number, body: string): TokenResponse 
   return withRedactedView(response, { ...response, accessToken: REDACTED });
 }
 
-function parseErrorResponse(status: number, body: string): TokenEndpointError {
+function parseErrorResponse(status: number, body: string, request: TokenRequest | undefined): TokenEndpointError {
   const json = parseJsonObject(body);
-  const error = typeof json?.error === 'string' && oauthErrorCode.test(json.error) ? json.error : undefined;
+  const secrets = request === undefined ? [] : secretsOf(request);
+  const error =
+    typeof json?.error === 'string' && oauthErrorCode.test(json.error) ? sanitizeServerText(json.error, { secrets }) : undefined;
   const description =
-    error !== undefined && typeof json?.error_description === 'string' ? sanitizeServerText(json.error_description) : undefined;
+    error !== undefined && typeof json?.error_description === 'string'
+      ? sanitizeServerText(json.error_description, { secrets })
+      : undefined;
   return new TokenEndpointError(status, error, description);
 }
 

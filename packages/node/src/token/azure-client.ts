@@ -8,13 +8,13 @@ import {
   importSigningKey,
   oboCacheKey,
   type SigningKey,
+  type TokenRequest,
   toAzureScope,
 } from '@nav-auth/core';
 import { loadAzureConfig } from '../config/load-config.js';
-import { sendRequest } from '../http/transport.js';
 import type { AccessToken } from './access-token.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
-import { TokenEngine, type TokenFetcher } from './token-engine.js';
+import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
 
 const MAX_PREPARED_TARGETS = 1000;
 
@@ -72,8 +72,8 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
     });
     return { method: 'private_key_jwt', clientAssertion };
   };
-  const send = (signal: AbortSignal) => (request: Parameters<typeof sendRequest>[0]) =>
-    sendRequest(request, { dispatcher, signal, timeoutMs: options.attemptTimeoutMs ?? 5000, purpose: 'Azure AD token request' });
+  const send = (signal: AbortSignal) => (request: TokenRequest) =>
+    sendTokenRequest(request, { dispatcher, signal, timeoutMs: options.attemptTimeoutMs ?? 5000, purpose: 'Azure AD token request' });
 
   return {
     clientCredentials(target, callOptions = {}) {

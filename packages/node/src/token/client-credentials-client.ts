@@ -8,11 +8,10 @@ import {
   type SigningKey,
 } from '@nav-auth/core';
 import { discoverIssuer, oauthWellKnownUrl, openIdWellKnownUrl } from '../discovery/discovery.js';
-import { sendRequest } from '../http/transport.js';
 import type { ClientKeyRotation } from '../keys/client-keys.js';
 import type { AccessToken } from './access-token.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
-import { TokenEngine } from './token-engine.js';
+import { sendTokenRequest, TokenEngine } from './token-engine.js';
 
 /** How a generic client authenticates: a private key or a rotating key set (`private_key_jwt`), or a secret. */
 export type ClientCredential =
@@ -106,7 +105,7 @@ export function createClientCredentialsClient(options: ClientCredentialsClientOp
       return engine.get(
         cacheKey,
         async (signal) =>
-          sendRequest(
+          sendTokenRequest(
             buildClientCredentialsRequest({
               tokenEndpoint: url,
               clientId: options.clientId,

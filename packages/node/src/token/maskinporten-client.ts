@@ -7,10 +7,9 @@ import {
   type SigningKey,
 } from '@nav-auth/core';
 import { loadMaskinportenConfig } from '../config/load-config.js';
-import { sendRequest } from '../http/transport.js';
 import type { AccessToken } from './access-token.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
-import { TokenEngine } from './token-engine.js';
+import { sendTokenRequest, TokenEngine } from './token-engine.js';
 
 /** Options for {@link createMaskinportenClient}. */
 export interface MaskinportenClientOptions extends TokenClientOptions {
@@ -87,7 +86,7 @@ export function createMaskinportenClient(options: MaskinportenClientOptions = {}
             ...(options.grantLifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.grantLifetimeSeconds }),
           });
           const tokenRequest = buildMaskinportenTokenRequest({ tokenEndpoint: config.tokenEndpoint, grant });
-          return sendRequest(tokenRequest, {
+          return sendTokenRequest(tokenRequest, {
             dispatcher,
             signal,
             timeoutMs: options.attemptTimeoutMs ?? 5000,

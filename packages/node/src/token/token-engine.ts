@@ -1,7 +1,7 @@
-import { isNavAuthError, parseTokenResponse, TimeoutError, type TokenResponse } from '@nav-auth/core';
+import { isNavAuthError, parseTokenResponse, TimeoutError, type TokenRequest, type TokenResponse } from '@nav-auth/core';
 import { LruCache } from '../cache/lru-cache.js';
 import { notifyListener } from '../events/notify-listener.js';
-import { type HttpResponse, headerValue } from '../http/transport.js';
+import { type HttpResponse, headerValue, type SendOptions, sendRequest } from '../http/transport.js';
 import { backoffDelay, isRetryable, parseRetryAfter, type RetryOptions, type RetryPolicy, retryPolicy } from '../retry/retry-policy.js';
 import { type AccessToken, accessToken } from './access-token.js';
 import type { TokenEvent, TokenEventListener } from './token-events.js';
@@ -22,8 +22,19 @@ export interface TokenCacheOptions {
   readonly onEvent?: TokenEventListener;
 }
 
+/** One attempt at the token endpoint: what was sent, so its secrets can be cut from the answer, and the answer. */
+export interface TokenExchange {
+  readonly request: TokenRequest;
+  readonly response: HttpResponse;
+}
+
 /** Sends one attempt at the token endpoint; called again, with a fresh grant, for every retry. */
-export type TokenFetcher = (signal: AbortSignal) => Promise<HttpResponse>;
+export type TokenFetcher = (signal: AbortSignal) => Promise<TokenExchange>;
+
+/** Sends a token request, keeping it beside the answer. */
+export async function sendTokenRequest(request: TokenRequest, options: SendOptions): Promise<TokenExchange> {
+  return { request, response: await sendRequest(request, options) };
+}
 
 interface Entry {
   readonly token: AccessToken;
@@ -205,8 +216,9 @@ export class TokenEngine {
       const attemptStarted = performance.now();
       let response: HttpResponse | undefined;
       try {
-        response = await fetcher(AbortSignal.timeout(Math.min(this.attemptTimeoutMs, budget)));
-        const parsed = parseTokenResponse(response.status, response.body);
+        const exchange = await fetcher(AbortSignal.timeout(Math.min(this.attemptTimeoutMs, budget)));
+        response = exchange.response;
+        const parsed = parseTokenResponse(response.status, response.body, exchange.request);
         this.emitAttempt(attempt, attemptStarted, response.status, undefined);
         this.retriesLeft = Math.min(this.retry.retryBudget, this.retriesLeft + 1);
         return parsed;

@@ -7,6 +7,30 @@
  * const maskinporten = createMaskinportenClient(); // MASKINPORTEN_* from env or NAIS files
  * const { token } = await maskinporten.getToken('nav:test/api');
  */
+// The errors nav-auth throws, so installing only @nav-auth/node is enough to catch them.
+export type {
+  ClaimFailureReason,
+  ConfigProblem,
+  KeyErrorReason,
+  NavAuthErrorByCode,
+  NavAuthErrorCode,
+  TokenInvalidReason,
+} from '@nav-auth/core';
+export {
+  ClaimValidationError,
+  ConfigError,
+  DiscoveryError,
+  InvalidInputError,
+  isNavAuthError,
+  KeyError,
+  KeySetUnavailableError,
+  NavAuthError,
+  TimeoutError,
+  TokenEndpointError,
+  TokenResponseError,
+  TokenValidationError,
+  TransportError,
+} from '@nav-auth/core';
 export type { ConfigSource } from './config/load-config.js';
 export {
   AZURE_SECRETS_DIR,

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { caught } from '../../test/support/caught.js';
 import { nodeEcJwk, nodeRsaJwk } from '../../test/support/keys.js';
@@ -96,5 +97,43 @@ describe('parseAzureConfig', () => {
     expect(error.problems.map((p) => p.variable)).toEqual(['AZURE_APP_JWK', 'AZURE_OPENID_CONFIG_JWKS_URI']);
     expect(error.message).not.toContain('very-secret-value');
     expect(error.message).not.toContain('c2VjcmV0');
+  });
+});
+
+describe('configuration shown in logs', () => {
+  it.each([
+    ['Maskinporten', () => parseMaskinportenConfig(maskinporten), JSON.parse(rsa) as Record<string, string>, undefined],
+    [
+      'Azure AD',
+      () =>
+        parseAzureConfig({
+          AZURE_APP_CLIENT_ID: 'azure-client',
+          AZURE_APP_CLIENT_SECRET: 'azure-secret-value-123',
+          AZURE_APP_JWK: rsa,
+          AZURE_OPENID_CONFIG_TOKEN_ENDPOINT: 'https://login.example/token',
+          AZURE_OPENID_CONFIG_ISSUER: 'https://login.example/v2.0',
+          AZURE_OPENID_CONFIG_JWKS_URI: 'https://login.example/keys',
+        }),
+      JSON.parse(rsa) as Record<string, string>,
+      'azure-secret-value-123',
+    ],
+  ])('%s: JSON.stringify, util.inspect and String() redact the secret and the private key members', (_name, parse, jwk, secret) => {
+    const config = parse();
+    const shown = [
+      JSON.stringify(config),
+      inspect(config, { depth: 5 }),
+      String(config),
+      JSON.stringify(config.clientJwk),
+      inspect(config.clientJwk),
+    ];
+    for (const text of shown) {
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(text).not.toContain(jwk[member]);
+      if (secret !== undefined) expect(text).not.toContain(secret);
+      expect(text).toContain('[redacted]');
+      expect(text).toContain(jwk.n);
+    }
+    // The values stay usable.
+    expect(config.clientJwk?.d).toBe(jwk.d);
+    expect({ ...config.clientJwk }.qi).toBe(jwk.qi);
   });
 });

@@ -1,11 +1,15 @@
 import { ConfigError, type ConfigProblem, isNavAuthError } from '../error/nav-auth-error.js';
 import { type PrivateJwk, parsePrivateJwk } from '../key/jwk.js';
+import { REDACTED, withRedactedView } from '../redaction/redacted-view.js';
 import { endpointUrlProblem } from './endpoint-url.js';
 
 /** Environment-like input: the process environment, or values read from NAIS secret files. */
 export type EnvironmentRecord = Readonly<Record<string, string | undefined>>;
 
-/** Maskinporten client configuration from the `MASKINPORTEN_*` variables (seed 000). */
+/**
+ * Maskinporten client configuration from the `MASKINPORTEN_*` variables (seed 000).
+ * `JSON.stringify` and `util.inspect` show it with the key's private members redacted.
+ */
 export interface MaskinportenConfig {
   readonly clientId: string;
   /** Validated private RSA JWK with `kid`. */
@@ -23,7 +27,10 @@ export interface MaskinportenValidationConfig {
   readonly jwksUri: string;
 }
 
-/** Azure AD configuration from the `AZURE_*` variables (seed 002). */
+/**
+ * Azure AD configuration from the `AZURE_*` variables (seed 002). `JSON.stringify` and
+ * `util.inspect` show it with the client secret and the key's private members redacted.
+ */
 export interface AzureConfig {
   readonly clientId: string;
   /** `AZURE_APP_CLIENT_SECRET`, when set. */
@@ -100,7 +107,9 @@ export function parseMaskinportenConfig(env: EnvironmentRecord): MaskinportenCon
   const issuer = read.required('MASKINPORTEN_ISSUER');
   const tokenEndpoint = read.url('MASKINPORTEN_TOKEN_ENDPOINT', true) as string;
   read.finish();
-  return { clientId, clientJwk: clientJwk as PrivateJwk, scopes, wellKnownUrl, issuer, tokenEndpoint };
+  const config: MaskinportenConfig = { clientId, clientJwk: clientJwk as PrivateJwk, scopes, wellKnownUrl, issuer, tokenEndpoint };
+  // The JWK redacts its own private members wherever it is shown.
+  return withRedactedView(config, { ...config });
 }
 
 /** Parses the configuration an API needs to validate incoming Maskinporten tokens. */
@@ -130,5 +139,6 @@ export function parseAzureConfig(env: EnvironmentRecord): AzureConfig {
   const issuer = read.required('AZURE_OPENID_CONFIG_ISSUER');
   const jwksUri = read.url('AZURE_OPENID_CONFIG_JWKS_URI', true) as string;
   read.finish();
-  return { clientId, clientSecret, clientJwk, tokenEndpoint, wellKnownUrl, issuer, jwksUri };
+  const config: AzureConfig = { clientId, clientSecret, clientJwk, tokenEndpoint, wellKnownUrl, issuer, jwksUri };
+  return withRedactedView(config, { ...config, clientSecret: clientSecret === undefined ? undefined : REDACTED });
 }

@@ -1,5 +1,6 @@
 import { KeyError } from '../error/nav-auth-error.js';
 import { decodeBase64Url } from '../jws/base64url.js';
+import { REDACTED, withRedactedView } from '../redaction/redacted-view.js';
 import { isRocaVulnerableModulus } from './roca.js';
 
 /** JWS algorithms nav-auth signs and verifies with. HS* and `none` are never accepted. */
@@ -77,10 +78,18 @@ export function parsePublicJwk(input: unknown, options: ParseJwkOptions = {}): P
 /**
  * Parses an untrusted private JWK (object or JSON text) with the same rules as
  * {@link parsePublicJwk}, and requires the private members and, by default, a `kid`.
+ * `JSON.stringify`, `util.inspect` and `console.log` show it with the private members
+ * redacted; spread it (`{ ...jwk }`) for the plain key.
  */
 export function parsePrivateJwk(input: unknown, options: ParseJwkOptions = {}): PrivateJwk {
-  const jwk = toRecord(input);
-  const publicPart = readPublicMembers(jwk, options.requireKid ?? true);
+  const jwk = readPrivateJwk(toRecord(input), options.requireKid ?? true);
+  const view: Record<string, unknown> = { ...jwk };
+  for (const member of RSA_PRIVATE_MEMBERS) if (member in view) view[member] = REDACTED;
+  return withRedactedView(jwk, view);
+}
+
+function readPrivateJwk(jwk: Record<string, unknown>, requireKid: boolean): PrivateJwk {
+  const publicPart = readPublicMembers(jwk, requireKid);
   if (publicPart.kty === 'EC') {
     const d = readBytes(jwk, 'd', 'not_private');
     if (d.length !== 32) throw new KeyError('malformed', '"d" must be 32 bytes for P-256');

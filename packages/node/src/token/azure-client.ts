@@ -12,6 +12,7 @@ import {
   toAzureScope,
 } from '@nav-auth/core';
 import { loadAzureConfig } from '../config/load-config.js';
+import { assertKeyPairMatches } from '../keys/key-pair-check.js';
 import type { AccessToken } from './access-token.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
@@ -51,6 +52,7 @@ export interface AzureClient {
  */
 export function createAzureClient(options: AzureClientOptions = {}): AzureClient {
   const config = options.config ?? loadAzureConfig();
+  if (config.clientJwk !== undefined) assertKeyPairMatches(config.clientJwk, 'AZURE_APP_JWK');
   const { dispatcher, randomId, clock } = resolveClientOptions(options);
   const engine = new TokenEngine('azure', options);
   const cacheClient = { provider: 'azure', clientId: config.clientId, issuer: config.issuer };

@@ -7,6 +7,7 @@ import {
   type SigningKey,
 } from '@nav-auth/core';
 import { loadMaskinportenConfig } from '../config/load-config.js';
+import { assertKeyPairMatches } from '../keys/key-pair-check.js';
 import type { AccessToken } from './access-token.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { sendTokenRequest, TokenEngine } from './token-engine.js';
@@ -52,6 +53,7 @@ export interface MaskinportenClient {
  */
 export function createMaskinportenClient(options: MaskinportenClientOptions = {}): MaskinportenClient {
   const config = options.config ?? loadMaskinportenConfig();
+  assertKeyPairMatches(config.clientJwk, 'MASKINPORTEN_CLIENT_JWK');
   const { dispatcher, randomId, clock } = resolveClientOptions(options);
   const engine = new TokenEngine('maskinporten', options);
   let key: Promise<SigningKey> | undefined;

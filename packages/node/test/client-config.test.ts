@@ -61,8 +61,14 @@ describe('a private JWK whose public members belong to another key', () => {
 
 describe('@nav-auth/node exports the errors', () => {
   it('isNavAuthError and every error class, the very ones core throws', () => {
-    for (const name of ['isNavAuthError', 'NavAuthError', 'ConfigError', 'TokenEndpointError', 'KeySetUnavailableError'] as const)
-      expect(node[name], name).toBe(core[name]);
+    const pairs = [
+      [node.isNavAuthError, core.isNavAuthError],
+      [node.NavAuthError, core.NavAuthError],
+      [node.ConfigError, core.ConfigError],
+      [node.TokenEndpointError, core.TokenEndpointError],
+      [node.KeySetUnavailableError, core.KeySetUnavailableError],
+    ] as const;
+    for (const [fromNode, fromCore] of pairs) expect(fromNode, fromCore.name).toBe(fromCore);
     const error = configErrorOf(() => createMaskinportenClient({ config: parseMaskinportenConfig({}) }));
     expect(error).toBeInstanceOf(node.ConfigError);
   });

@@ -109,6 +109,16 @@ describe('createAzureTokenValidator against the local IdP', () => {
     expect(await reasonOf(validator.validate(token))).toBe('ERR_CLAIM_VALIDATION:expired');
   });
 
+  it('C03: hasgroups and _claim_names.groups from the IdP are a groups overage, never an empty list', async () => {
+    for (const claims of [
+      { hasgroups: true },
+      { _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint: 'https://graph' } } },
+    ]) {
+      const validated = await azure.validate(await idp.mintAzureUserToken({ audience: api.name, claims }));
+      expect([validated.groupsOverage, validated.groups]).toEqual([true, undefined]);
+    }
+  });
+
   it('B11-style: an invalid token never enters the cache', async () => {
     const token = await idp.mintAzureUserToken({ audience: api.name, claims: { aud: 'other' } });
     expect(await reasonOf(azure.validate(token))).toBe('ERR_CLAIM_VALIDATION:mismatch');

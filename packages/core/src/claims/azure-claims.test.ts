@@ -122,7 +122,27 @@ describe('validateAzureClaims', () => {
     };
     const claims = validateAzureClaims(overage, options);
     expect(claims.groupsOverage).toBe(true);
+    expect(claims.groups).toBeUndefined();
     expect(() => assertGroups(claims, ['g-1'])).toThrow(expect.objectContaining({ claim: 'groups', reason: 'overage' }));
+  });
+
+  it.each([
+    ['hasgroups: true', { hasgroups: true }],
+    ['hasgroups with an odd value', { hasgroups: 'true' }],
+    ['_claim_names.groups beside a partial groups list', { _claim_names: { groups: 'src1' }, groups: ['g-1'] }],
+  ])('C03: %s is a groups overage: groups unknown, assertGroups refuses with reason overage', (_name, extra) => {
+    const { groups: _groups, ...rest } = userToken;
+    const claims = validateAzureClaims({ ...rest, ...extra }, options);
+    expect([claims.groupsOverage, claims.groups]).toEqual([true, undefined]);
+    expect(() => assertGroups(claims, ['g-1'])).toThrow(expect.objectContaining({ claim: 'groups', reason: 'overage' }));
+  });
+
+  it('no overage without a sign of one: hasgroups false, or _claim_names for another claim', () => {
+    for (const extra of [{ hasgroups: false }, { _claim_names: { roles: 'src1' } }]) {
+      const claims = validateAzureClaims({ ...userToken, ...extra }, options);
+      expect(claims.groupsOverage).toBe(false);
+      expect(claims.groups).toEqual(userToken.groups);
+    }
   });
 
   it('rejects malformed roles, groups and scp', () => {

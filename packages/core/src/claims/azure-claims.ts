@@ -29,8 +29,12 @@ export interface AzureClaims {
   readonly roles: readonly string[];
   /** `scp`, split into tokens (user tokens only). */
   readonly scopes: readonly string[];
-  readonly groups: readonly string[];
-  /** True when Azure left `groups` out because the user has too many; never read that as "no groups". */
+  /**
+   * Group object ids; `undefined` on a groups overage, when Azure left them out because the
+   * user has too many: the membership is unknown, never an empty list that looks complete.
+   */
+  readonly groups: readonly string[] | undefined;
+  /** True on a groups overage (`_claim_names.groups`, or `hasgroups`): resolve membership through Microsoft Graph. */
   readonly groupsOverage: boolean;
   /** `NAVident` of a NAV employee (user tokens). A personal id: never log it. */
   readonly navIdent: string | undefined;
@@ -104,7 +108,7 @@ export function validateAzureClaims(payload: JwtPayload, options: AzureClaimOpti
     clientName: readOptionalStringClaim(payload, 'azp_name'),
     roles: readStringArrayClaim(payload, 'roles') ?? [],
     scopes: hasScp ? parseScopeClaim(payload, 'scp') : [],
-    groups: readStringArrayClaim(payload, 'groups') ?? [],
+    groups: groupsOverage ? undefined : (readStringArrayClaim(payload, 'groups') ?? []),
     groupsOverage,
     navIdent: readOptionalStringClaim(payload, 'NAVident'),
     issuedAt: times.issuedAt as number,
@@ -123,9 +127,15 @@ function expectedIssuer(options: AzureClaimOptions, tenantId: string): string {
   return options.issuer.replace(TENANT_PLACEHOLDER, tenantId);
 }
 
+/**
+ * An access token points at Graph with `_claim_names.groups` (and `_claim_sources`); an
+ * implicit-flow token says `hasgroups: true`. Anything in `hasgroups` but `false` counts, so
+ * an odd value fails closed.
+ */
 function hasGroupsOverage(payload: JwtPayload): boolean {
   const names = payload._claim_names;
-  return typeof names === 'object' && names !== null && 'groups' in names;
+  if (typeof names === 'object' && names !== null && Object.hasOwn(names, 'groups')) return true;
+  return payload.hasgroups !== undefined && payload.hasgroups !== false;
 }
 
 /** Requires app roles (`roles`) by exact match. */
@@ -147,6 +157,7 @@ export function assertGroups(
   required: readonly string[],
   match: MatchMode = 'all',
 ): void {
-  if (claims.groupsOverage) throw new ClaimValidationError('groups', 'overage', 'resolve group membership through Microsoft Graph');
+  if (claims.groupsOverage || claims.groups === undefined)
+    throw new ClaimValidationError('groups', 'overage', 'resolve group membership through Microsoft Graph');
   assertGranted('groups', claims.groups, required, match);
 }

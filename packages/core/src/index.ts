@@ -39,7 +39,13 @@ export type { SystemUser } from './claims/system-user.js';
 export { findSystemUser, parseSystemUser, SYSTEM_USER_TYPE } from './claims/system-user.js';
 
 export { endpointUrlProblem } from './config/endpoint-url.js';
-export type { AzureConfig, EnvironmentRecord, MaskinportenConfig, MaskinportenValidationConfig } from './config/parse-config.js';
+export type {
+  AzureConfig,
+  EnvironmentRecord,
+  IssuerMetadata,
+  MaskinportenConfig,
+  MaskinportenValidationConfig,
+} from './config/parse-config.js';
 export { parseAzureConfig, parseMaskinportenConfig, parseMaskinportenValidationConfig } from './config/parse-config.js';
 
 export type {

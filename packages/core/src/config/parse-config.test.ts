@@ -54,7 +54,30 @@ describe('parseMaskinportenConfig', () => {
     );
     expect(error.problems).toEqual([
       { variable: 'MASKINPORTEN_CLIENT_JWK', reason: 'must be an RSA key' },
-      { variable: 'MASKINPORTEN_ISSUER', reason: 'is missing' },
+      { variable: 'MASKINPORTEN_ISSUER', reason: 'is missing (MASKINPORTEN_WELL_KNOWN_URL is set: load the configuration with discovery)' },
+    ]);
+  });
+
+  it('takes the issuer and token endpoint from discovery when the environment leaves them out', () => {
+    const { MASKINPORTEN_ISSUER: _issuer, MASKINPORTEN_TOKEN_ENDPOINT: _endpoint, ...wellKnownOnly } = maskinporten;
+    const metadata = { issuer: 'https://test.maskinporten.no/', tokenEndpoint: 'https://test.maskinporten.no/token', jwksUri: undefined };
+    expect(parseMaskinportenConfig(wellKnownOnly, metadata)).toMatchObject({
+      issuer: 'https://test.maskinporten.no/',
+      tokenEndpoint: 'https://test.maskinporten.no/token',
+    });
+    expect(configError(() => parseMaskinportenConfig(wellKnownOnly, { ...metadata, tokenEndpoint: undefined })).problems).toEqual([
+      {
+        variable: 'MASKINPORTEN_TOKEN_ENDPOINT',
+        reason: 'is missing, and the discovery document at MASKINPORTEN_WELL_KNOWN_URL has no "tokenEndpoint"',
+      },
+    ]);
+  });
+
+  it('refuses an environment that disagrees with discovery', () => {
+    const metadata = { issuer: 'https://maskinporten.no/', tokenEndpoint: 'https://maskinporten.no/token', jwksUri: undefined };
+    expect(configError(() => parseMaskinportenConfig(maskinporten, metadata)).problems.map((problem) => problem.variable)).toEqual([
+      'MASKINPORTEN_ISSUER',
+      'MASKINPORTEN_TOKEN_ENDPOINT',
     ]);
   });
 

@@ -6,6 +6,13 @@ import { endpointUrlProblem } from './endpoint-url.js';
 /** Environment-like input: the process environment, or values read from NAIS secret files. */
 export type EnvironmentRecord = Readonly<Record<string, string | undefined>>;
 
+/** The parts of RFC 8414 / OpenID Connect Discovery metadata nav-auth uses, already checked. */
+export interface IssuerMetadata {
+  readonly issuer: string;
+  readonly tokenEndpoint: string | undefined;
+  readonly jwksUri: string | undefined;
+}
+
 /**
  * Maskinporten client configuration from the `MASKINPORTEN_*` variables (seed 000).
  * `JSON.stringify` and `util.inspect` show it with the key's private members redacted.
@@ -47,7 +54,33 @@ export interface AzureConfig {
 class EnvironmentReader {
   readonly problems: ConfigProblem[] = [];
 
-  constructor(private readonly env: EnvironmentRecord) {}
+  constructor(
+    private readonly env: EnvironmentRecord,
+    /** The provider's well-known URL variable, and the metadata found there: it fills in what the environment leaves out. */
+    private readonly discovery: { readonly variable: string; readonly metadata: IssuerMetadata | undefined },
+  ) {}
+
+  /**
+   * A value the environment gives or discovery supplies; both must agree when both are there.
+   * Without either it is missing, and the problem says discovery could have supplied it.
+   */
+  discoverable(variable: string, member: keyof IssuerMetadata): string {
+    const value = member === 'issuer' ? this.optional(variable) : this.url(variable, false);
+    const wellKnown = this.discovery.variable;
+    const found = this.discovery.metadata?.[member];
+    if (value !== undefined && found !== undefined && value !== found)
+      this.problems.push({ variable, reason: `does not match "${member}" in the discovery document at ${wellKnown}` });
+    const result = value ?? found;
+    if (result === undefined) this.problems.push({ variable, reason: this.missingReason(member) });
+    return result ?? '';
+  }
+
+  private missingReason(member: keyof IssuerMetadata): string {
+    const wellKnown = this.discovery.variable;
+    if (wellKnown === undefined || this.optional(wellKnown) === undefined) return 'is missing';
+    if (this.discovery.metadata === undefined) return `is missing (${wellKnown} is set: load the configuration with discovery)`;
+    return `is missing, and the discovery document at ${wellKnown} has no "${member}"`;
+  }
 
   optional(variable: string): string | undefined {
     const value = this.env[variable]?.trim();
@@ -94,29 +127,31 @@ class EnvironmentReader {
 /**
  * Parses Maskinporten client configuration from a plain record, naming every missing or
  * malformed variable in one {@link ConfigError}. The JWK is validated here, on load.
+ * `discovered` is the metadata at `MASKINPORTEN_WELL_KNOWN_URL`, for an environment without
+ * `MASKINPORTEN_ISSUER` or `MASKINPORTEN_TOKEN_ENDPOINT`; where both give a value, they must agree.
  *
  * @example
  * const config = parseMaskinportenConfig(env); // the process environment, passed in by the caller
  */
-export function parseMaskinportenConfig(env: EnvironmentRecord): MaskinportenConfig {
-  const read = new EnvironmentReader(env);
+export function parseMaskinportenConfig(env: EnvironmentRecord, discovered?: IssuerMetadata): MaskinportenConfig {
+  const read = new EnvironmentReader(env, { variable: 'MASKINPORTEN_WELL_KNOWN_URL', metadata: discovered });
   const clientId = read.required('MASKINPORTEN_CLIENT_ID');
   const clientJwk = read.jwk('MASKINPORTEN_CLIENT_JWK', true, true);
   const scopes = read.optional('MASKINPORTEN_SCOPES')?.split(/\s+/) ?? [];
   const wellKnownUrl = read.url('MASKINPORTEN_WELL_KNOWN_URL', false);
-  const issuer = read.required('MASKINPORTEN_ISSUER');
-  const tokenEndpoint = read.url('MASKINPORTEN_TOKEN_ENDPOINT', true) as string;
+  const issuer = read.discoverable('MASKINPORTEN_ISSUER', 'issuer');
+  const tokenEndpoint = read.discoverable('MASKINPORTEN_TOKEN_ENDPOINT', 'tokenEndpoint');
   read.finish();
   const config: MaskinportenConfig = { clientId, clientJwk: clientJwk as PrivateJwk, scopes, wellKnownUrl, issuer, tokenEndpoint };
   // The JWK redacts its own private members wherever it is shown.
   return withRedactedView(config, { ...config });
 }
 
-/** Parses the configuration an API needs to validate incoming Maskinporten tokens. */
-export function parseMaskinportenValidationConfig(env: EnvironmentRecord): MaskinportenValidationConfig {
-  const read = new EnvironmentReader(env);
-  const issuer = read.required('MASKINPORTEN_ISSUER');
-  const jwksUri = read.url('MASKINPORTEN_JWKS_URI', true) as string;
+/** Parses the configuration an API needs to validate incoming Maskinporten tokens; `discovered` as for {@link parseMaskinportenConfig}. */
+export function parseMaskinportenValidationConfig(env: EnvironmentRecord, discovered?: IssuerMetadata): MaskinportenValidationConfig {
+  const read = new EnvironmentReader(env, { variable: 'MASKINPORTEN_WELL_KNOWN_URL', metadata: discovered });
+  const issuer = read.discoverable('MASKINPORTEN_ISSUER', 'issuer');
+  const jwksUri = read.discoverable('MASKINPORTEN_JWKS_URI', 'jwksUri');
   read.finish();
   return { issuer, jwksUri };
 }
@@ -124,9 +159,11 @@ export function parseMaskinportenValidationConfig(env: EnvironmentRecord): Maski
 /**
  * Parses Azure AD configuration from a plain record; needs a client secret or a JWK (or
  * both), and names every missing or malformed variable in one {@link ConfigError}.
+ * `discovered` is the metadata at `AZURE_APP_WELL_KNOWN_URL`, for an environment without the
+ * `AZURE_OPENID_CONFIG_*` values; where both give a value, they must agree.
  */
-export function parseAzureConfig(env: EnvironmentRecord): AzureConfig {
-  const read = new EnvironmentReader(env);
+export function parseAzureConfig(env: EnvironmentRecord, discovered?: IssuerMetadata): AzureConfig {
+  const read = new EnvironmentReader(env, { variable: 'AZURE_APP_WELL_KNOWN_URL', metadata: discovered });
   const clientId = read.required('AZURE_APP_CLIENT_ID');
   const clientSecret = read.optional('AZURE_APP_CLIENT_SECRET');
   const hasJwk = read.optional('AZURE_APP_JWK') !== undefined;
@@ -134,10 +171,10 @@ export function parseAzureConfig(env: EnvironmentRecord): AzureConfig {
   if (clientSecret === undefined && !hasJwk) {
     read.problems.push({ variable: 'AZURE_APP_CLIENT_SECRET or AZURE_APP_JWK', reason: 'is missing: one of them is needed' });
   }
-  const tokenEndpoint = read.url('AZURE_OPENID_CONFIG_TOKEN_ENDPOINT', true) as string;
+  const tokenEndpoint = read.discoverable('AZURE_OPENID_CONFIG_TOKEN_ENDPOINT', 'tokenEndpoint');
   const wellKnownUrl = read.url('AZURE_APP_WELL_KNOWN_URL', false);
-  const issuer = read.required('AZURE_OPENID_CONFIG_ISSUER');
-  const jwksUri = read.url('AZURE_OPENID_CONFIG_JWKS_URI', true) as string;
+  const issuer = read.discoverable('AZURE_OPENID_CONFIG_ISSUER', 'issuer');
+  const jwksUri = read.discoverable('AZURE_OPENID_CONFIG_JWKS_URI', 'jwksUri');
   read.finish();
   const config: AzureConfig = { clientId, clientSecret, clientJwk, tokenEndpoint, wellKnownUrl, issuer, jwksUri };
   return withRedactedView(config, { ...config, clientSecret: clientSecret === undefined ? undefined : REDACTED });

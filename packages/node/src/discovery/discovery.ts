@@ -1,13 +1,8 @@
-import { DiscoveryError, endpointUrlProblem } from '@nav-auth/core';
+import { DiscoveryError, endpointUrlProblem, type IssuerMetadata } from '@nav-auth/core';
 import type { Dispatcher } from 'undici';
 import { sendRequest } from '../http/transport.js';
 
-/** The parts of RFC 8414 / OpenID Connect Discovery metadata nav-auth uses. */
-export interface IssuerMetadata {
-  readonly issuer: string;
-  readonly tokenEndpoint: string | undefined;
-  readonly jwksUri: string | undefined;
-}
+export type { IssuerMetadata } from '@nav-auth/core';
 
 /** Options for {@link discoverIssuer}. */
 export interface DiscoveryOptions {
@@ -34,6 +29,35 @@ export async function discoverIssuer(
   expectedIssuer: string,
   options: DiscoveryOptions = {},
 ): Promise<IssuerMetadata> {
+  const metadata = await fetchMetadata(wellKnownUrl, options);
+  if (metadata.issuer !== expectedIssuer) throw new DiscoveryError('discovery "issuer" does not match the configured issuer');
+  return metadata;
+}
+
+/**
+ * Fetches the metadata at `wellKnownUrl` when the issuer is not known beforehand, and checks
+ * that the URL is a well-known URL of the `issuer` it names: RFC 8414's (inserted after the
+ * host, or appended, as Maskinporten and most servers do) or OpenID Connect's. A document
+ * that claims an issuer it was not fetched for is refused.
+ */
+export async function discoverFromWellKnownUrl(wellKnownUrl: string, options: DiscoveryOptions = {}): Promise<IssuerMetadata> {
+  const metadata = await fetchMetadata(wellKnownUrl, options);
+  let belongs: boolean;
+  try {
+    const appended = metadata.issuer.replace(/\/$/, '');
+    belongs = [
+      oauthWellKnownUrl(metadata.issuer),
+      `${appended}/.well-known/oauth-authorization-server`,
+      openIdWellKnownUrl(metadata.issuer),
+    ].includes(wellKnownUrl);
+  } catch {
+    belongs = false;
+  }
+  if (!belongs) throw new DiscoveryError('discovery "issuer" is not the issuer this well-known URL belongs to');
+  return metadata;
+}
+
+async function fetchMetadata(wellKnownUrl: string, options: DiscoveryOptions): Promise<IssuerMetadata> {
   const problem = endpointUrlProblem(wellKnownUrl);
   if (problem !== undefined) throw new DiscoveryError(`well-known URL ${problem}`);
   const response = await sendRequest(
@@ -50,8 +74,8 @@ export async function discoverIssuer(
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
     throw new DiscoveryError('discovery document is not an object');
   const record = metadata as Record<string, unknown>;
-  if (record.issuer !== expectedIssuer) throw new DiscoveryError('discovery "issuer" does not match the configured issuer');
-  return { issuer: expectedIssuer, tokenEndpoint: checkedUrl(record, 'token_endpoint'), jwksUri: checkedUrl(record, 'jwks_uri') };
+  if (typeof record.issuer !== 'string' || record.issuer.length === 0) throw new DiscoveryError('discovery document has no "issuer"');
+  return { issuer: record.issuer, tokenEndpoint: checkedUrl(record, 'token_endpoint'), jwksUri: checkedUrl(record, 'jwks_uri') };
 }
 
 /** The RFC 8414 well-known URL for an issuer (`/.well-known/oauth-authorization-server` inserted after the host). */

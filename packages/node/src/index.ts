@@ -31,16 +31,19 @@ export {
   TokenValidationError,
   TransportError,
 } from '@nav-auth/core';
-export type { ConfigSource } from './config/load-config.js';
+export type { ConfigSource, DiscoveringConfigSource } from './config/load-config.js';
 export {
   AZURE_SECRETS_DIR,
+  discoverAzureConfig,
+  discoverMaskinportenConfig,
+  discoverMaskinportenValidationConfig,
   loadAzureConfig,
   loadMaskinportenConfig,
   loadMaskinportenValidationConfig,
   MASKINPORTEN_SECRETS_DIR,
 } from './config/load-config.js';
 export type { DiscoveryOptions, IssuerMetadata } from './discovery/discovery.js';
-export { discoverIssuer, oauthWellKnownUrl, openIdWellKnownUrl } from './discovery/discovery.js';
+export { discoverFromWellKnownUrl, discoverIssuer, oauthWellKnownUrl, openIdWellKnownUrl } from './discovery/discovery.js';
 export { notifyListener } from './events/notify-listener.js';
 export { defaultDispatcher } from './http/default-dispatcher.js';
 export type { HttpResponse, OutgoingRequest, SendOptions } from './http/transport.js';

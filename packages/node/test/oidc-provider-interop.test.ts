@@ -6,7 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClientCredentialsClient, createTokenValidator, type GenericClaims, generateClientKey } from '../src/index.js';
+import {
+  createClientCredentialsClient,
+  createTokenValidator,
+  discoverFromWellKnownUrl,
+  type GenericClaims,
+  generateClientKey,
+} from '../src/index.js';
 
 const RESOURCE = 'https://api.nav-auth.test';
 let server: Server;
@@ -132,5 +138,10 @@ describe('against oidc-provider', () => {
     const { token } = await client.getToken('read');
     const validator = createTokenValidator({ profile: 'generic', issuer, audience: 'https://other.api', jwksUri: `${issuer}/jwks` });
     await expect(validator.validate(token)).rejects.toMatchObject({ code: 'ERR_CLAIM_VALIDATION', claim: 'aud' });
+  });
+
+  it('is discovered from its well-known URL alone, its issuer checked against the URL', async () => {
+    const metadata = await discoverFromWellKnownUrl(`${issuer}/.well-known/openid-configuration`);
+    expect(metadata).toEqual({ issuer, tokenEndpoint: `${issuer}/token`, jwksUri: `${issuer}/jwks` });
   });
 });

@@ -1,14 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type AzureConfig,
+  ConfigError,
+  type ConfigProblem,
   type EnvironmentRecord,
+  endpointUrlProblem,
+  type IssuerMetadata,
+  isNavAuthError,
   type MaskinportenConfig,
   type MaskinportenValidationConfig,
   parseAzureConfig,
   parseMaskinportenConfig,
   parseMaskinportenValidationConfig,
 } from '@nav-auth/core';
+import { type DiscoveryOptions, discoverFromWellKnownUrl } from '../discovery/discovery.js';
+import { readSecretFile } from './read-secret-file.js';
 
 /** Where NAIS mounts Maskinporten credentials as files named after the variables. */
 export const MASKINPORTEN_SECRETS_DIR = '/var/run/secrets/nais.io/maskinporten';
@@ -42,11 +48,18 @@ const AZURE_VARIABLES = [
   'AZURE_OPENID_CONFIG_JWKS_URI',
 ];
 
-/** Environment first, then a file of the same name in `secretsDir`, for each variable. */
-function collect(names: readonly string[], source: ConfigSource, defaultDir: string): EnvironmentRecord {
+/** The values of some variables, environment first, then a file of the same name in the secrets folder. */
+interface Collected {
+  readonly values: EnvironmentRecord;
+  /** Secret files that cannot be used (a directory, FIFO, device, over 64 KiB...), as problems of their variables. */
+  readonly fileProblems: readonly ConfigProblem[];
+}
+
+function collect(names: readonly string[], source: ConfigSource, defaultDir: string): Collected {
   const env = source.env ?? process.env;
   const dir = source.secretsDir ?? defaultDir;
   const values: Record<string, string | undefined> = {};
+  const fileProblems: ConfigProblem[] = [];
   for (const name of names) {
     const fromEnv = env[name];
     if (fromEnv !== undefined && fromEnv.trim() !== '') {
@@ -54,9 +67,56 @@ function collect(names: readonly string[], source: ConfigSource, defaultDir: str
       continue;
     }
     const file = join(dir, name);
-    values[name] = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    const read = readSecretFile(file);
+    if (read.status === 'read') values[name] = read.text;
+    else if (read.status === 'refused') fileProblems.push({ variable: name, reason: `file ${file} ${read.reason}` });
   }
-  return values;
+  return { values, fileProblems };
+}
+
+/** `parse` on what was collected; refused files are named in the same `ConfigError` as everything `parse` finds. */
+function parseCollected<T>({ values, fileProblems }: Collected, parse: (env: EnvironmentRecord) => T): T {
+  let parsed: T;
+  try {
+    parsed = parse(values);
+  } catch (error) {
+    if (fileProblems.length === 0 || !isNavAuthError(error, 'ERR_CONFIG')) throw error;
+    // A refused file would otherwise also be reported as "is missing".
+    const refused = new Set(fileProblems.map((problem) => problem.variable));
+    throw new ConfigError([...fileProblems, ...error.problems.filter((problem) => !refused.has(problem.variable))]);
+  }
+  if (fileProblems.length > 0) throw new ConfigError(fileProblems);
+  return parsed;
+}
+
+function load<T>(names: readonly string[], source: ConfigSource, defaultDir: string, parse: (env: EnvironmentRecord) => T): T {
+  return parseCollected(collect(names, source, defaultDir), parse);
+}
+
+/** Where configuration is read from, and how a discovery document is fetched. */
+export interface DiscoveringConfigSource extends ConfigSource, DiscoveryOptions {}
+
+/**
+ * Collects `names`; when one of `discoverable` is unset and `wellKnownVariable` holds a usable
+ * URL, fetches the discovery document there (its issuer must be the one the URL belongs to)
+ * and lets `parse` fill the gaps from it. With nothing to discover, no request is made.
+ */
+async function discoverAndLoad<T>(
+  names: readonly string[],
+  source: DiscoveringConfigSource,
+  defaultDir: string,
+  wellKnownVariable: string,
+  discoverable: readonly string[],
+  parse: (env: EnvironmentRecord, discovered: IssuerMetadata | undefined) => T,
+): Promise<T> {
+  const collected = collect(names, source, defaultDir);
+  const url = collected.values[wellKnownVariable]?.trim();
+  const needed = discoverable.some((name) => (collected.values[name]?.trim() ?? '') === '');
+  const discovered =
+    needed && url !== undefined && url !== '' && endpointUrlProblem(url) === undefined
+      ? await discoverFromWellKnownUrl(url, source)
+      : undefined;
+  return parseCollected(collected, (env) => parse(env, discovered));
 }
 
 /**
@@ -65,15 +125,60 @@ function collect(names: readonly string[], source: ConfigSource, defaultDir: str
  * missing or malformed item.
  */
 export function loadMaskinportenConfig(source: ConfigSource = {}): MaskinportenConfig {
-  return parseMaskinportenConfig(collect(MASKINPORTEN_VARIABLES, source, MASKINPORTEN_SECRETS_DIR));
+  return load(MASKINPORTEN_VARIABLES, source, MASKINPORTEN_SECRETS_DIR, parseMaskinportenConfig);
 }
 
 /** Loads what an API needs to validate Maskinporten tokens (`MASKINPORTEN_ISSUER`, `MASKINPORTEN_JWKS_URI`). */
 export function loadMaskinportenValidationConfig(source: ConfigSource = {}): MaskinportenValidationConfig {
-  return parseMaskinportenValidationConfig(collect(MASKINPORTEN_VARIABLES, source, MASKINPORTEN_SECRETS_DIR));
+  // Only the two it needs: an API that validates tokens has no business reading the client's private key.
+  return load(['MASKINPORTEN_ISSUER', 'MASKINPORTEN_JWKS_URI'], source, MASKINPORTEN_SECRETS_DIR, parseMaskinportenValidationConfig);
 }
 
 /** Loads Azure AD configuration from the environment, falling back to `/var/run/secrets/nais.io/azure/`. */
 export function loadAzureConfig(source: ConfigSource = {}): AzureConfig {
-  return parseAzureConfig(collect(AZURE_VARIABLES, source, AZURE_SECRETS_DIR));
+  return load(AZURE_VARIABLES, source, AZURE_SECRETS_DIR, parseAzureConfig);
+}
+
+/**
+ * {@link loadMaskinportenConfig} for an environment with `MASKINPORTEN_WELL_KNOWN_URL` but
+ * without `MASKINPORTEN_ISSUER` or `MASKINPORTEN_TOKEN_ENDPOINT`: they come from the discovery
+ * document, whose issuer must belong to the URL; values that are set must agree with it.
+ *
+ * @example
+ * const maskinporten = createMaskinportenClient({ config: await discoverMaskinportenConfig() });
+ */
+export function discoverMaskinportenConfig(source: DiscoveringConfigSource = {}): Promise<MaskinportenConfig> {
+  return discoverAndLoad(
+    MASKINPORTEN_VARIABLES,
+    source,
+    MASKINPORTEN_SECRETS_DIR,
+    'MASKINPORTEN_WELL_KNOWN_URL',
+    ['MASKINPORTEN_ISSUER', 'MASKINPORTEN_TOKEN_ENDPOINT'],
+    parseMaskinportenConfig,
+  );
+}
+
+/** {@link loadMaskinportenValidationConfig}, with the issuer and JWKS URI from `MASKINPORTEN_WELL_KNOWN_URL` where unset. */
+export function discoverMaskinportenValidationConfig(source: DiscoveringConfigSource = {}): Promise<MaskinportenValidationConfig> {
+  const discoverable = ['MASKINPORTEN_ISSUER', 'MASKINPORTEN_JWKS_URI'];
+  return discoverAndLoad(
+    [...discoverable, 'MASKINPORTEN_WELL_KNOWN_URL'],
+    source,
+    MASKINPORTEN_SECRETS_DIR,
+    'MASKINPORTEN_WELL_KNOWN_URL',
+    discoverable,
+    parseMaskinportenValidationConfig,
+  );
+}
+
+/** {@link loadAzureConfig}, with the `AZURE_OPENID_CONFIG_*` values from `AZURE_APP_WELL_KNOWN_URL` where unset. */
+export function discoverAzureConfig(source: DiscoveringConfigSource = {}): Promise<AzureConfig> {
+  return discoverAndLoad(
+    AZURE_VARIABLES,
+    source,
+    AZURE_SECRETS_DIR,
+    'AZURE_APP_WELL_KNOWN_URL',
+    ['AZURE_OPENID_CONFIG_ISSUER', 'AZURE_OPENID_CONFIG_TOKEN_ENDPOINT', 'AZURE_OPENID_CONFIG_JWKS_URI'],
+    parseAzureConfig,
+  );
 }

@@ -2,6 +2,7 @@ import { endpointUrlProblem, isNavAuthError, KeySetUnavailableError, TokenValida
 import type { Dispatcher } from 'undici';
 import { notifyListener } from '../events/notify-listener.js';
 import { sendRequest } from '../http/transport.js';
+import { createFetchBackoff } from './fetch-backoff.js';
 import { type IngestedKeySet, ingestJwks, type VerificationKey } from './verification-key.js';
 
 /** Where verification keys come from. */
@@ -44,6 +45,9 @@ export interface RemoteKeySetOptions {
   readonly timeoutMs?: number;
   /** Largest JWKS body accepted (default 256 KiB). */
   readonly maxBytes?: number;
+  /** Monotonic time in ms; only differences matter (default `performance.now`). */
+  readonly clock?: () => number;
+  /** Uniform in [0, 1), for the refresh and backoff jitter (default `Math.random`). */
   readonly random?: () => number;
   /** Told about refresh failures and skipped keys; never receives key material. */
   readonly onEvent?: (event: KeySetEvent) => void;
@@ -52,7 +56,15 @@ export interface RemoteKeySetOptions {
 /** What a remote key set reports. */
 export type KeySetEvent =
   | { readonly type: 'jwks_fetched'; readonly keys: number; readonly skipped: number; readonly durationMs: number }
-  | { readonly type: 'jwks_fetch_failed'; readonly errorCode: string; readonly durationMs: number };
+  | {
+      readonly type: 'jwks_fetch_failed';
+      readonly errorCode: string;
+      readonly durationMs: number;
+      /** Failed fetches in a row, this one included. */
+      readonly failures: number;
+      /** How long no automatic fetch will start (the backoff window), in ms. */
+      readonly retryInMs: number;
+    };
 
 interface Snapshot {
   readonly keys: IngestedKeySet;
@@ -65,6 +77,11 @@ interface Snapshot {
  * periodically with jitter (D11), and, during an outage, the last good keys kept for a
  * bounded time (D09) while a cold start fails closed (D10). A malformed or empty response
  * never replaces good keys (D03), and an older response never overwrites a newer one (D14).
+ *
+ * After a failed fetch no automatic fetch (cold start, background refresh, unknown `kid`)
+ * starts for 1-30 s, growing with each failure in a row (exponential backoff with decorrelated
+ * jitter, D09/D10); until then a key set without usable keys fails fast with
+ * `ERR_JWKS_UNAVAILABLE`. A success ends the backoff. `refresh()` always fetches.
  */
 export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { refresh(): Promise<void> } {
   const problem = endpointUrlProblem(options.jwksUri);
@@ -72,10 +89,13 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { ref
   const cooldownMs = options.cooldownMs ?? 30_000;
   const refreshIntervalMs = options.refreshIntervalMs ?? 300_000;
   const maxStaleMs = options.maxStaleMs ?? 3_600_000;
+  const clock = options.clock ?? (() => performance.now());
   const random = options.random ?? Math.random;
+  const backoff = createFetchBackoff(random);
   let snapshot: Snapshot | undefined;
   let inFlight: Promise<void> | undefined;
   let lastFetchStarted = Number.NEGATIVE_INFINITY;
+  let lastFailure: unknown;
   let nextRefresh = 0;
   let newestApplied = 0;
   let sequence = 0;
@@ -85,7 +105,7 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { ref
   const fetchOnce = (): Promise<void> => {
     if (inFlight !== undefined) return inFlight;
     const mine = ++sequence;
-    const started = performance.now();
+    const started = clock();
     lastFetchStarted = started;
     inFlight = (async () => {
       try {
@@ -108,15 +128,22 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { ref
         if (keys.size === 0) throw new KeySetUnavailableError('the JWKS holds no usable key');
         if (mine > newestApplied) {
           newestApplied = mine;
-          snapshot = { keys, fetchedAt: performance.now() };
+          snapshot = { keys, fetchedAt: clock() };
           nextRefresh = snapshot.fetchedAt + refreshIntervalMs * (0.9 + 0.1 * random());
         }
-        emit({ type: 'jwks_fetched', keys: keys.size, skipped: keys.skipped.length, durationMs: performance.now() - started });
+        backoff.succeeded();
+        lastFailure = undefined;
+        emit({ type: 'jwks_fetched', keys: keys.size, skipped: keys.skipped.length, durationMs: clock() - started });
       } catch (error) {
+        const failedAt = clock();
+        const retryInMs = backoff.failed(failedAt);
+        lastFailure = error;
         emit({
           type: 'jwks_fetch_failed',
           errorCode: isNavAuthError(error) ? error.code : 'ERR_UNKNOWN',
-          durationMs: performance.now() - started,
+          durationMs: failedAt - started,
+          failures: backoff.failures,
+          retryInMs,
         });
         throw error;
       } finally {
@@ -127,37 +154,52 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { ref
   };
 
   const usable = (now: number) => snapshot !== undefined && now - snapshot.fetchedAt <= maxStaleMs;
+  /** Whether a fetch nobody asked for explicitly may start now; a fetch in flight is always joined. */
+  const backoffAllows = (now: number) => now >= backoff.retryAt;
+  const refreshInBackground = (now: number) => {
+    // A failure keeps the last good keys until maxStaleMs and backs off like any other.
+    if (now >= nextRefresh && inFlight === undefined && backoffAllows(now)) fetchOnce().catch(() => undefined);
+  };
 
   return {
     refresh: fetchOnce,
     peekKey(kid) {
-      const now = performance.now();
+      const now = clock();
       if (kid === undefined || !usable(now)) return undefined;
-      if (now >= nextRefresh && inFlight === undefined) fetchOnce().catch(() => undefined);
+      refreshInBackground(now);
       return (snapshot as Snapshot).keys.byKid.get(kid);
     },
     async getKey(kid) {
-      const now = performance.now();
+      const now = clock();
       if (!usable(now)) {
+        if (inFlight === undefined && !backoffAllows(now)) {
+          // Fail fast rather than ask an identity provider that is down once per token (D10).
+          const failed = `${backoff.failures} failed ${backoff.failures === 1 ? 'fetch' : 'fetches'} in a row`;
+          throw new KeySetUnavailableError(
+            `the JWKS is unavailable (${failed}); the next fetch may start in ${Math.ceil(backoff.retryAt - now)} ms`,
+            { cause: lastFailure },
+          );
+        }
         try {
           await fetchOnce();
         } catch (error) {
-          if (!usable(performance.now())) {
+          if (!usable(clock())) {
             throw isNavAuthError(error, 'ERR_JWKS_UNAVAILABLE')
               ? error
               : new KeySetUnavailableError('the JWKS could not be fetched', { cause: error });
           }
         }
-      } else if (now >= nextRefresh && inFlight === undefined) {
-        // Background refresh; a failure keeps the last good keys until maxStaleMs.
-        fetchOnce().catch(() => undefined);
+      } else {
+        refreshInBackground(now);
       }
       const current = (snapshot as Snapshot).keys;
+      const later = clock();
       if (
         kid !== undefined &&
         !current.byKid.has(kid) &&
         !current.ambiguousKids.has(kid) &&
-        performance.now() - lastFetchStarted >= cooldownMs
+        later - lastFetchStarted >= cooldownMs &&
+        (inFlight !== undefined || backoffAllows(later))
       ) {
         // An unknown kid may be a key rotated in just now (catalogue D07): look once more.
         await fetchOnce().catch(() => undefined);

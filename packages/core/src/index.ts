@@ -81,6 +81,7 @@ export type { MaskinportenGrantOptions } from './grant/build-maskinporten-grant.
 export { buildMaskinportenGrant, MASKINPORTEN_MAX_GRANT_LIFETIME } from './grant/build-maskinporten-grant.js';
 export type { SystemUserAuthorizationDetail } from './grant/system-user-authorization-details.js';
 
+export { hasDuplicateMembersOrDeepNesting } from './input/duplicate-members.js';
 export { decodeBase64Url, encodeBase64Url, hasCanonicalBase64UrlEnd, isStrictBase64Url } from './jws/base64url.js';
 export type { JwsHeader } from './jws/sign-compact-jws.js';
 export { signCompactJws } from './jws/sign-compact-jws.js';

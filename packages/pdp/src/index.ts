@@ -14,5 +14,6 @@ export type { Decision, DenyReason } from './xacml/decision.js';
 export { denyByError, denyByPolicy, PERMIT } from './xacml/decision.js';
 export type { DecisionInput, XacmlAttribute, XacmlCategory, XacmlRequest } from './xacml/decision-request.js';
 export { ATTRIBUTE, buildDecisionRequest, buildMultiDecisionRequest, checkDecisionInput, decisionKey } from './xacml/decision-request.js';
-export type { EvaluationOptions } from './xacml/evaluate-decision-response.js';
 export { evaluateDecisionResponse, evaluateMultiDecisionResponse } from './xacml/evaluate-decision-response.js';
+export type { PdpCaller } from './xacml/pdp-caller.js';
+export { parsePdpCaller } from './xacml/pdp-caller.js';

@@ -7,6 +7,7 @@ import { createMaskinportenClient, type MaskinportenClient } from '@nav-auth/nod
 import { type LocalIdp, startLocalIdp } from '@nav-auth/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPdpClient, type DecisionInput, PDP_SCOPE, type PdpClientOptions, type PdpEvent } from '../src/index.js';
+import { altinnPermits, CALLERS, loadAltinnResponses } from './support/altinn-testdata.js';
 
 const systemUserId = 'a6355a68-86b8-4344-8a81-0248cb461468';
 const read: DecisionInput = { systemUserId, action: 'read', resource: 'kravogbetaling', party: '313367002' };
@@ -26,6 +27,16 @@ beforeAll(async () => {
     org: '313367002',
     obligations: [{ id: 'urn:altinn:obligation:authenticationLevel1', category: 'urn:altinn:minimum-authenticationlevel', value: '3' }],
   });
+  idp.addPdpPolicy({
+    systemUserId,
+    resource: 'sensitive',
+    action: 'write',
+    org: '313367002',
+    obligations: [
+      { id: 'urn:altinn:obligation:1', category: 'urn:altinn:minimum-authenticationlevel', value: '4' },
+      { id: 'urn:altinn:obligation:2', category: 'urn:altinn:minimum-authenticationlevel-org', value: '3' },
+    ],
+  });
 });
 afterEach(() => idp.clearFaults());
 afterAll(() => idp.close());
@@ -42,11 +53,48 @@ describe('createPdpClient against the Altinn emulator', () => {
     expect(await pdp.authorize({ ...read, party: '974760673' })).toEqual({ permit: false, kind: 'policy', reason: 'not_applicable' });
   });
 
-  it('G07: a minimum-authentication-level obligation denies a system user unless configured otherwise', async () => {
-    expect(await client().authorize({ ...read, resource: 'sensitive' })).toMatchObject({ permit: false, reason: 'authentication_level' });
-    expect(
-      await client({ evaluation: { systemUserMeetsAuthenticationLevel: true } }).authorize({ ...read, resource: 'sensitive' }),
-    ).toEqual({ permit: true });
+  it('G07: checks minimum authentication levels against the authlevel of the exchanged Altinn token (3)', async () => {
+    expect(await client().authorize({ ...read, resource: 'sensitive' })).toEqual({ permit: true });
+    // Level 4, with a level-3 -org alternative that only a service owner (urn:altinn:org) may use.
+    expect(await client().authorize({ ...read, resource: 'sensitive', action: 'write' })).toEqual({
+      permit: false,
+      kind: 'policy',
+      reason: 'authentication_level',
+    });
+  });
+
+  it('G07: takes no option that loosens the level rule', async () => {
+    // @ts-expect-error: `evaluation.systemUserMeetsAuthenticationLevel` is gone; nothing replaces it.
+    const loosened = client({ evaluation: { systemUserMeetsAuthenticationLevel: true } });
+    expect(await loosened.authorize({ ...read, resource: 'sensitive', action: 'write' })).toMatchObject({ permit: false });
+  });
+
+  it('sends the party UUID and party id when given, and matches batched answers by them', async () => {
+    const partyUuid = '066148fe-7077-4484-b7ea-44b5ede0014e';
+    const claims = { systemUser: { id: systemUserId, systemId: 's', customerOrg: '313367002' } };
+    const decision = await client().authorizeSystemUser(claims, {
+      resource: 'kravogbetaling',
+      action: 'read',
+      partyUuid,
+      partyId: 51235100,
+    });
+    expect(decision).toEqual({ permit: true });
+    const sent = JSON.parse(idp.requests.filter((r) => r.endpoint === 'altinn.pdp').at(-1)?.body as string);
+    expect(sent.Request.Resource[0].Attribute).toEqual([
+      { AttributeId: 'urn:altinn:resource', Value: 'kravogbetaling' },
+      { AttributeId: 'urn:altinn:organization:identifier-no', Value: '313367002' },
+      { AttributeId: 'urn:altinn:party:uuid', Value: partyUuid },
+      { AttributeId: 'urn:altinn:partyid', Value: '51235100' },
+    ]);
+    const pdp = client({ batchWindowMs: 5 });
+    const before = pdpRequests();
+    const answers = await Promise.all([
+      pdp.authorize({ ...read, partyId: 51235100 }),
+      pdp.authorize({ ...read, action: 'write', partyUuid }),
+    ]);
+    expect(answers).toEqual([{ permit: true }, { permit: false, kind: 'policy', reason: 'deny' }]);
+    expect(pdpRequests() - before).toBe(1);
+    expect(await pdp.authorize({ ...read, partyId: 0 })).toEqual({ permit: false, kind: 'policy', reason: 'invalid_request' });
   });
 
   it('coalesces concurrent questions into one MultiRequests call and matches the answers', async () => {
@@ -153,8 +201,10 @@ describe('createPdpClient against a raw PDP that misbehaves', () => {
   let answer: (req: IncomingMessage, res: ServerResponse) => void;
   beforeAll(async () => {
     server = createServer((req, res) => {
-      if (req.url?.startsWith('/authentication/')) {
-        res.end('"eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln"');
+      // The exchange answers a token whose payload is the base URL's first path segment, if any.
+      const exchange = /^\/(?:([A-Za-z0-9_-]+)\/)?authentication\//.exec(req.url ?? '');
+      if (exchange !== null) {
+        res.end(`"eyJhbGciOiJSUzI1NiJ9.${exchange[1] ?? 'eyJleHAiOjQxMDI0NDQ4MDB9'}.c2ln"`);
         return;
       }
       req.resume();
@@ -166,9 +216,12 @@ describe('createPdpClient against a raw PDP that misbehaves', () => {
     server.closeAllConnections();
     return new Promise((resolve) => server.close(resolve));
   });
-  const raw = () =>
+  /** A client whose exchanged Altinn token carries `claims` (default: only `exp`). */
+  const raw = (claims?: Record<string, unknown>) =>
     createPdpClient({
-      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}${
+        claims === undefined ? '' : `/${Buffer.from(JSON.stringify({ exp: 4102444800, ...claims })).toString('base64url')}`
+      }`,
       subscriptionKey: 'k',
       maskinporten,
       deadlineMs: 800,
@@ -195,5 +248,87 @@ describe('createPdpClient against a raw PDP that misbehaves', () => {
   ])('G06/G10: %s denies', async (_name, handler, reason) => {
     answer = handler;
     expect(await raw().authorize(read)).toMatchObject({ permit: false, reason });
+  });
+
+  const levelPermit = (...levels: Array<[string, string]>) =>
+    json(200, {
+      response: [
+        {
+          decision: 'Permit',
+          status: { statusCode: { value: 'urn:oasis:names:tc:xacml:1.0:status:ok' } },
+          obligations: levels.map(([category, value], i) => ({
+            id: `o${i}`,
+            attributeAssignment: [{ attributeId: `a${i}`, category, value }],
+          })),
+        },
+      ],
+    });
+  const MINIMUM = 'urn:altinn:minimum-authenticationlevel';
+  const MINIMUM_ORG = 'urn:altinn:minimum-authenticationlevel-org';
+
+  it.each<[string, Record<string, unknown> | undefined]>([
+    ['no urn:altinn:authlevel', undefined],
+    ['urn:altinn:authlevel "high"', { 'urn:altinn:authlevel': 'high' }],
+    ['urn:altinn:authlevel 3.5', { 'urn:altinn:authlevel': 3.5 }],
+    ['urn:altinn:authlevel null', { 'urn:altinn:authlevel': null }],
+  ])('G07: an exchanged token with %s meets no level', async (_name, claims) => {
+    answer = levelPermit([MINIMUM, '2']);
+    expect(await raw(claims).authorize(read)).toEqual({ permit: false, kind: 'policy', reason: 'authentication_level' });
+  });
+
+  it('G07: the level comes from the exchanged token; -org counts only with urn:altinn:org in it', async () => {
+    answer = levelPermit([MINIMUM, '4'], [MINIMUM_ORG, '3']);
+    expect(await raw({ 'urn:altinn:authlevel': 4 }).authorize(read)).toEqual({ permit: true });
+    expect(await raw({ 'urn:altinn:authlevel': 3 }).authorize(read)).toMatchObject({ permit: false, reason: 'authentication_level' });
+    expect(await raw({ 'urn:altinn:authlevel': '3', 'urn:altinn:org': 'nav' }).authorize(read)).toEqual({ permit: true });
+    expect(await raw({ 'urn:altinn:authlevel': 2, 'urn:altinn:org': 'nav' }).authorize(read)).toMatchObject({ permit: false });
+  });
+
+  it('G06: a Permit beside its own second spelling of obligations, or with obligations null, denies', async () => {
+    const ok = { statusCode: { value: 'urn:oasis:names:tc:xacml:1.0:status:ok' } };
+    const level3 = [{ id: 'o', attributeAssignment: [{ category: MINIMUM, value: '3' }] }];
+    answer = json(200, { response: [{ decision: 'Permit', status: ok, obligations: level3, Obligations: [] }] });
+    expect(await raw({ 'urn:altinn:authlevel': 4 }).authorize(read)).toEqual({
+      permit: false,
+      kind: 'error',
+      reason: 'malformed_response',
+    });
+    answer = json(200, { response: [{ decision: 'Permit', status: ok, obligations: null }] });
+    expect(await raw({ 'urn:altinn:authlevel': 4 }).authorize(read)).toEqual({
+      permit: false,
+      kind: 'error',
+      reason: 'malformed_response',
+    });
+  });
+
+  it('G06: a member written twice with the same spelling (JSON.parse would keep the last) denies', async () => {
+    const ok = '{"statusCode":{"value":"urn:oasis:names:tc:xacml:1.0:status:ok"}}';
+    answer = json(200, `{"response":[{"decision":"Deny","decision":"Permit","status":${ok},"obligations":[]}]}`);
+    expect(await raw({ 'urn:altinn:authlevel': 4 }).authorize(read)).toEqual({
+      permit: false,
+      kind: 'error',
+      reason: 'malformed_response',
+    });
+    answer = json(200, `{"response":[{"decision":"Permit","status":${ok},"obligations":[]}]}`);
+    expect(await raw({ 'urn:altinn:authlevel': 4 }).authorize(read)).toEqual({ permit: true });
+  });
+
+  const responses = loadAltinnResponses();
+  describe.skipIf(responses === undefined)("Altinn's own PDP answers (../shared/testdata/altinn) through the client", () => {
+    let clients: Array<{ caller: (typeof CALLERS)[number]; pdp: ReturnType<typeof raw> }>;
+    beforeAll(() => {
+      clients = CALLERS.map((caller) => ({
+        caller,
+        pdp: raw({ 'urn:altinn:authlevel': caller.authenticationLevel, ...(caller.serviceOwner ? { 'urn:altinn:org': 'ttd' } : {}) }),
+      }));
+    });
+    for (const { name, text } of responses ?? []) {
+      it(`${name} is decided by Altinn's rule for every caller`, async () => {
+        answer = json(200, text);
+        for (const { caller, pdp } of clients) {
+          expect((await pdp.authorize(read)).permit, JSON.stringify(caller)).toBe(altinnPermits(text, caller));
+        }
+      });
+    }
   });
 });

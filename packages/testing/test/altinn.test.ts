@@ -90,7 +90,12 @@ describe('Altinn token exchange', () => {
   it('turns a Maskinporten token with the PDP scope into an Altinn token', async () => {
     expect(altinnToken.split('.')).toHaveLength(3);
     const claims = JSON.parse(Buffer.from(altinnToken.split('.')[1] as string, 'base64url').toString());
-    expect(claims).toMatchObject({ iss: idp.altinn.issuer, scope: PDP_SCOPE, 'urn:altinn:orgNumber': '889640782' });
+    expect(claims).toMatchObject({
+      iss: idp.altinn.issuer,
+      scope: PDP_SCOPE,
+      'urn:altinn:orgNumber': '889640782',
+      'urn:altinn:authlevel': 3,
+    });
   });
 
   it('refuses no token (401), a forged token (401) and a token without the PDP scope (403)', async () => {
@@ -109,7 +114,7 @@ describe('Altinn PDP', () => {
         {
           decision: 'Permit',
           status: { statusCode: { value: 'urn:oasis:names:tc:xacml:1.0:status:ok' } },
-          obligations: null,
+          obligations: [],
           associateAdvice: null,
           category: null,
           policyIdentifierList: null,

@@ -1,6 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { hasCanonicalBase64UrlEnd, TokenValidationError } from '@nav-auth/core';
-import { hasDuplicateMembersOrDeepNesting } from './duplicate-members.js';
+import { hasCanonicalBase64UrlEnd, hasDuplicateMembersOrDeepNesting, TokenValidationError } from '@nav-auth/core';
 
 /** A compact JWS taken apart, checked, and not yet verified. */
 export interface ParsedJws {

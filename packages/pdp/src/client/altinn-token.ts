@@ -1,6 +1,7 @@
 import { PdpTransportError } from '@nav-auth/core';
 import { type AccessToken, headerValue, type MaskinportenClient, sendRequest } from '@nav-auth/node';
 import type { Dispatcher } from 'undici';
+import { type PdpCaller, parsePdpCaller } from '../xacml/pdp-caller.js';
 
 /** The Maskinporten scope the Altinn exchange and the PDP require. */
 export const PDP_SCOPE = 'altinn:authorization/authorize';
@@ -10,10 +11,25 @@ const EARLY_MS = 60_000;
 /** Assumed lifetime when the exchanged token's `exp` cannot be read. */
 const FALLBACK_LIFETIME_MS = 5 * 60_000;
 
+/** An Altinn token from the exchange, and the caller its claims describe. */
+export interface AltinnToken {
+  readonly token: string;
+  readonly caller: PdpCaller;
+}
+
+/** The payload of our own Altinn token, read (not verified: it came straight from the exchange); `undefined` if unreadable. */
+function claimsOf(token: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString());
+  } catch {
+    return undefined;
+  }
+}
+
 /** Exchanges Maskinporten tokens for Altinn tokens and keeps one until shortly before it expires. */
 export class AltinnTokenSource {
-  private current: { token: string; refreshAfter: number } | undefined;
-  private inFlight: Promise<string> | undefined;
+  private current: (AltinnToken & { readonly refreshAfter: number }) | undefined;
+  private inFlight: Promise<AltinnToken> | undefined;
 
   constructor(
     private readonly exchangeUrl: string,
@@ -23,8 +39,8 @@ export class AltinnTokenSource {
   ) {}
 
   /** An Altinn token; `fresh` forces a new Maskinporten token and a new exchange (the PDP said 401). */
-  token(signal: AbortSignal, fresh = false): Promise<string> {
-    if (!fresh && this.current !== undefined && this.clock() < this.current.refreshAfter) return Promise.resolve(this.current.token);
+  token(signal: AbortSignal, fresh = false): Promise<AltinnToken> {
+    if (!fresh && this.current !== undefined && this.clock() < this.current.refreshAfter) return Promise.resolve(this.current);
     if (fresh) this.current = undefined;
     this.inFlight ??= this.exchange(signal, fresh).finally(() => {
       this.inFlight = undefined;
@@ -32,7 +48,7 @@ export class AltinnTokenSource {
     return this.inFlight;
   }
 
-  private async exchange(signal: AbortSignal, fresh: boolean): Promise<string> {
+  private async exchange(signal: AbortSignal, fresh: boolean): Promise<AltinnToken> {
     const maskinporten: AccessToken = await this.maskinporten.getToken(PDP_SCOPE, { forceRefresh: fresh, signal });
     const response = await sendRequest(
       {
@@ -50,17 +66,17 @@ export class AltinnTokenSource {
     const token = response.body.trim().replace(/^"(.*)"$/s, '$1');
     if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token))
       throw new PdpTransportError('Altinn token exchange answered no JWT');
-    this.current = { token, refreshAfter: this.refreshAfter(token) };
-    return token;
+    // The caller's authentication level comes from this token, never from configuration: an
+    // unreadable one leaves the level undefined, which every level obligation denies.
+    const claims = claimsOf(token);
+    this.current = { token, caller: parsePdpCaller(claims), refreshAfter: this.refreshAfter(claims) };
+    return this.current;
   }
 
-  private refreshAfter(token: string): number {
-    try {
-      const exp = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()).exp;
-      if (typeof exp === 'number' && Number.isFinite(exp)) return Math.max(this.clock(), exp * 1000 - EARLY_MS);
-    } catch {
-      // The exchange is trusted; an unreadable exp only means a shorter cache.
-    }
+  private refreshAfter(claims: unknown): number {
+    const exp = (claims as { exp?: unknown } | undefined)?.exp;
+    // The exchange is trusted; an unreadable exp only means a shorter cache.
+    if (typeof exp === 'number' && Number.isFinite(exp)) return Math.max(this.clock(), exp * 1000 - EARLY_MS);
     return this.clock() + FALLBACK_LIFETIME_MS;
   }
 }

@@ -1,4 +1,4 @@
-import { isNavAuthError, type MaskinportenClaims } from '@nav-auth/core';
+import { hasDuplicateMembersOrDeepNesting, isNavAuthError, type MaskinportenClaims } from '@nav-auth/core';
 import { type MaskinportenClient, notifyListener, sendRequest } from '@nav-auth/node';
 import type { Dispatcher } from 'undici';
 import { type Decision, denyByError, denyByPolicy } from '../xacml/decision.js';
@@ -9,7 +9,7 @@ import {
   type DecisionInput,
   decisionKey,
 } from '../xacml/decision-request.js';
-import { type EvaluationOptions, evaluateDecisionResponse, evaluateMultiDecisionResponse } from '../xacml/evaluate-decision-response.js';
+import { evaluateDecisionResponse, evaluateMultiDecisionResponse, MAX_RESPONSE_DEPTH } from '../xacml/evaluate-decision-response.js';
 import { AltinnTokenSource } from './altinn-token.js';
 
 /** Altinn platform hosts. */
@@ -51,7 +51,6 @@ export interface PdpClientOptions {
   /** Remember Permit and policy Deny answers this long (default 0: off). Errors are never remembered. */
   readonly decisionCacheTtlMs?: number;
   readonly decisionCacheMaxEntries?: number;
-  readonly evaluation?: EvaluationOptions;
   readonly clock?: () => number;
   readonly onEvent?: (event: PdpEvent) => void;
 }
@@ -69,7 +68,7 @@ export interface PdpClient {
    */
   authorizeSystemUser(
     claims: Pick<MaskinportenClaims, 'systemUser'>,
-    request: { readonly resource: string; readonly action: string },
+    request: Pick<DecisionInput, 'resource' | 'action' | 'partyUuid' | 'partyId'>,
   ): Promise<Decision>;
 }
 
@@ -82,6 +81,8 @@ interface Pending {
  * Creates an Altinn PDP client: gets the Altinn token by exchanging a Maskinporten token
  * (cached; one refresh and retry on 401/403), coalesces concurrent questions into
  * MultiRequests calls, evaluates answers strictly, and turns every failure into a Deny.
+ * Minimum-authentication-level obligations are checked against the `urn:altinn:authlevel`
+ * (and `urn:altinn:org`) claims of that Altinn token; no option loosens them.
  *
  * @example
  * const pdp = createPdpClient({ environment: 'test', subscriptionKey, maskinporten: createMaskinportenClient() });
@@ -96,7 +97,6 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
   const maxBatchSize = options.maxBatchSize ?? 50;
   const cacheTtl = options.decisionCacheTtlMs ?? 0;
   const cacheMax = options.decisionCacheMaxEntries ?? 10_000;
-  const evaluation = options.evaluation ?? {};
   const tokens = new AltinnTokenSource(
     `${baseUrl}/authentication/api/v1/exchange/maskinporten`,
     options.maskinporten,
@@ -121,8 +121,10 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
       // Inputs are checked before they are queued; should that ever be bypassed, deny, never hang.
       return inputs.map(() => denyByPolicy('invalid_request'));
     }
-    const send = async (fresh: boolean) =>
-      sendRequest(
+    /** Asks with an Altinn token; the answer is evaluated for the caller that token describes. */
+    const send = async (fresh: boolean) => {
+      const altinn = await tokens.token(signal, fresh);
+      const response = await sendRequest(
         {
           url: `${baseUrl}/authorization/api/v1/authorize`,
           method: 'POST',
@@ -130,7 +132,7 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
             'content-type': 'application/json',
             accept: 'application/json',
             'ocp-apim-subscription-key': options.subscriptionKey,
-            authorization: `Bearer ${await tokens.token(signal, fresh)}`,
+            authorization: `Bearer ${altinn.token}`,
           },
           body,
         },
@@ -142,11 +144,13 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
           purpose: 'PDP call',
         },
       );
+      return { response, caller: altinn.caller };
+    };
     let status: number | undefined;
     try {
-      let response = await send(false);
+      let { response, caller } = await send(false);
       // Our Altinn token was refused: refresh it once and ask once more (catalogue G11).
-      if (response.status === 401 || response.status === 403) response = await send(true);
+      if (response.status === 401 || response.status === 403) ({ response, caller } = await send(true));
       status = response.status;
       if (response.status !== 200) return inputs.map(() => denyByError('upstream_status'));
       let parsed: unknown;
@@ -155,9 +159,10 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
       } catch {
         return inputs.map(() => denyByError('malformed_response'));
       }
-      return inputs.length === 1
-        ? [evaluateDecisionResponse(parsed, evaluation)]
-        : evaluateMultiDecisionResponse(parsed, inputs, evaluation);
+      // JSON.parse keeps the last of two identical names ({"Decision":"Deny","Decision":"Permit"}): refuse instead.
+      if (hasDuplicateMembersOrDeepNesting(response.body, parsed, MAX_RESPONSE_DEPTH))
+        return inputs.map(() => denyByError('malformed_response'));
+      return inputs.length === 1 ? [evaluateDecisionResponse(parsed, caller)] : evaluateMultiDecisionResponse(parsed, inputs, caller);
     } catch (error) {
       const reason = isNavAuthError(error, 'ERR_TIMEOUT') || signal.aborted ? 'timeout' : 'transport';
       return inputs.map(() => denyByError(reason));
@@ -248,7 +253,14 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
       // ambiguous one already failed validation. No system user: no question to ask.
       const systemUser = claims.systemUser;
       if (systemUser === undefined) return report(denyByPolicy('no_system_user'), false);
-      return authorize({ systemUserId: systemUser.id, action: request.action, resource: request.resource, party: systemUser.customerOrg });
+      return authorize({
+        systemUserId: systemUser.id,
+        action: request.action,
+        resource: request.resource,
+        party: systemUser.customerOrg,
+        partyUuid: request.partyUuid,
+        partyId: request.partyId,
+      });
     },
   };
 }

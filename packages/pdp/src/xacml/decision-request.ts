@@ -10,6 +10,10 @@ export interface DecisionInput {
   readonly resource: string;
   /** The customer organisation number (9 digits, without `0192:`). */
   readonly party: string;
+  /** The customer's Altinn party UUID (`urn:altinn:party:uuid`), when you know it. */
+  readonly partyUuid?: string | undefined;
+  /** The customer's Altinn party id (`urn:altinn:partyid`), when you know it. */
+  readonly partyId?: number | undefined;
 }
 
 /** XACML 3.0 JSON profile attribute. */
@@ -37,12 +41,14 @@ export interface XacmlRequest {
   };
 }
 
-/** Attribute ids of the system-user profile (seed 003). */
+/** Attribute ids of the system-user profile (seed 003), and the party ids Altinn's own system-user requests carry. */
 export const ATTRIBUTE = {
   systemUser: 'urn:altinn:systemuser:uuid',
   action: 'urn:oasis:names:tc:xacml:1.0:action:action-id',
   resource: 'urn:altinn:resource',
   party: 'urn:altinn:organization:identifier-no',
+  partyUuid: 'urn:altinn:party:uuid',
+  partyId: 'urn:altinn:partyid',
 } as const;
 
 const STRING = 'http://www.w3.org/2001/XMLSchema#string';
@@ -61,6 +67,10 @@ export function checkDecisionInput(input: DecisionInput): DecisionInput {
   }
   if (!isValidOrganizationNumber(input.party))
     throw new InvalidInputError('party', 'must be a 9-digit organisation number with a valid check digit');
+  if (input.partyUuid !== undefined && (typeof input.partyUuid !== 'string' || !uuid.test(input.partyUuid)))
+    throw new InvalidInputError('partyUuid', 'must be a UUID');
+  if (input.partyId !== undefined && !(Number.isSafeInteger(input.partyId) && input.partyId > 0))
+    throw new InvalidInputError('partyId', 'must be a positive integer');
   return input;
 }
 
@@ -71,22 +81,31 @@ const attribute = (AttributeId: string, Value: string, includeInResult: boolean,
   ...(includeInResult ? { IncludeInResult: true } : {}),
 });
 
+/** The resource attributes of a checked input: the resource, the organisation number, and the party ids given. */
+const resourceAttributes = (input: DecisionInput, includeInResult: boolean): XacmlAttribute[] => [
+  attribute(ATTRIBUTE.resource, input.resource, includeInResult),
+  attribute(ATTRIBUTE.party, input.party, includeInResult),
+  ...(input.partyUuid === undefined ? [] : [attribute(ATTRIBUTE.partyUuid, input.partyUuid, includeInResult)]),
+  ...(input.partyId === undefined ? [] : [attribute(ATTRIBUTE.partyId, String(input.partyId), includeInResult)]),
+];
+
 /**
  * The XACML 3.0 JSON request of seed 003 for one decision: subject `urn:altinn:systemuser:uuid`,
- * action, and the resource with the party. Built structurally from checked input, never by
- * string concatenation (catalogue G13).
+ * action, and the resource with the party (its organisation number, and its `urn:altinn:party:uuid`
+ * and `urn:altinn:partyid` when given). Built structurally from checked input, never by string
+ * concatenation (catalogue G13).
  *
  * @example
  * const request = buildDecisionRequest({ systemUserId, action: 'read', resource: 'kravogbetaling', party: '313367002' });
  */
 export function buildDecisionRequest(input: DecisionInput): XacmlRequest {
-  const { systemUserId, action, resource, party } = checkDecisionInput(input);
+  const { systemUserId, action } = checkDecisionInput(input);
   return {
     Request: {
       ReturnPolicyIdList: true,
       AccessSubject: [{ Attribute: [attribute(ATTRIBUTE.systemUser, systemUserId, false)] }],
       Action: [{ Attribute: [attribute(ATTRIBUTE.action, action, false, STRING)] }],
-      Resource: [{ Attribute: [attribute(ATTRIBUTE.resource, resource, false), attribute(ATTRIBUTE.party, party, false)] }],
+      Resource: [{ Attribute: resourceAttributes(input, false) }],
     },
   };
 }
@@ -103,15 +122,16 @@ export function buildMultiDecisionRequest(inputs: readonly DecisionInput[]): Xac
   const actions = new Map<string, XacmlCategory>();
   const resources = new Map<string, XacmlCategory>();
   const references = inputs.map((input) => {
-    const { systemUserId, action, resource, party } = checkDecisionInput(input);
+    const { systemUserId, action } = checkDecisionInput(input);
     const subjectId = idFor(subjects, systemUserId, 's', (Id) => ({
       Id,
       Attribute: [attribute(ATTRIBUTE.systemUser, systemUserId, true)],
     }));
     const actionRef = idFor(actions, action, 'a', (Id) => ({ Id, Attribute: [attribute(ATTRIBUTE.action, action, true, STRING)] }));
-    const resourceRef = idFor(resources, `${resource}\u0000${party}`, 'r', (Id) => ({
+    // One category per distinct resource with party: the decision key without subject and action.
+    const resourceRef = idFor(resources, decisionKey({ ...input, systemUserId: '', action: '' }), 'r', (Id) => ({
       Id,
-      Attribute: [attribute(ATTRIBUTE.resource, resource, true), attribute(ATTRIBUTE.party, party, true)],
+      Attribute: resourceAttributes(input, true),
     }));
     return { ReferenceId: [subjectId, actionRef, resourceRef] };
   });
@@ -136,5 +156,12 @@ function idFor(categories: Map<string, XacmlCategory>, key: string, prefix: stri
 
 /** A stable key for one decision input, for matching results and caching decisions. */
 export function decisionKey(input: DecisionInput): string {
-  return [input.systemUserId.toLowerCase(), input.action, input.resource, input.party].join('\u0000');
+  return [
+    input.systemUserId.toLowerCase(),
+    input.action,
+    input.resource,
+    input.party,
+    input.partyUuid?.toLowerCase() ?? '',
+    input.partyId === undefined ? '' : String(input.partyId),
+  ].join('\u0000');
 }

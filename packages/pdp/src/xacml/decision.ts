@@ -12,7 +12,7 @@ export type DenyReason =
   | 'status_not_ok'
   /** An obligation we do not understand, so cannot discharge (XACML 3.0 §7.2.2). */
   | 'unknown_obligation'
-  /** A minimum authentication level the caller does not reach (or, for a system user, has none of). */
+  /** A minimum authentication level that the `urn:altinn:authlevel` of the caller's Altinn token does not reach, or that token has none. */
   | 'authentication_level'
   /** The response has not exactly one result for a single request, or is not a decision response at all. */
   | 'malformed_response'

@@ -1,51 +1,65 @@
 import { type Decision, denyByError, denyByPolicy, PERMIT } from './decision.js';
 import { ATTRIBUTE, type DecisionInput, decisionKey } from './decision-request.js';
-
-/** How obligations are discharged. */
-export interface EvaluationOptions {
-  /**
-   * The caller's authentication level, checked against `urn:altinn:minimum-authenticationlevel`
-   * obligations. A system user has none: leave it out, and such a Permit is denied unless
-   * `systemUserMeetsAuthenticationLevel` says otherwise.
-   */
-  readonly authenticationLevel?: number | undefined;
-  /**
-   * Treat a minimum-authentication-level obligation as met for a caller without a level (a
-   * system user authenticated through Maskinporten). Default false: deny, since what Altinn
-   * expects here is not documented.
-   */
-  readonly systemUserMeetsAuthenticationLevel?: boolean | undefined;
-}
+import type { PdpCaller } from './pdp-caller.js';
 
 const STATUS_OK = 'urn:oasis:names:tc:xacml:1.0:status:ok';
-const AUTHENTICATION_LEVEL_CATEGORIES = new Set(['urn:altinn:minimum-authenticationlevel', 'urn:altinn:minimum-authenticationlevel-org']);
+const MINIMUM_LEVEL = 'urn:altinn:minimum-authenticationlevel';
+const MINIMUM_LEVEL_ORG = 'urn:altinn:minimum-authenticationlevel-org';
+/** Deeper than any Altinn answer (about 12 levels); deeper is refused, never recursed into. */
+export const MAX_RESPONSE_DEPTH = 32;
 
 /** Reads a member whatever its case: real PDP answers are camelCase, the documentation PascalCase. */
 function member(value: unknown, name: string): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const lower = name.toLowerCase();
-  let found: unknown;
-  let matches = 0;
-  for (const key of Object.keys(value)) {
-    if (key.toLowerCase() === lower) {
-      found = (value as Record<string, unknown>)[key];
-      matches++;
-    }
+  const key = Object.keys(value).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : (value as Record<string, unknown>)[key];
+}
+
+/**
+ * True when some object spells one member twice ("obligations" beside "Obligations"), or the
+ * nesting is deeper than {@link MAX_RESPONSE_DEPTH}. A case-insensitive reader would have to pick one of
+ * two answers; a response that offers two is malformed.
+ */
+function isAmbiguous(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth > MAX_RESPONSE_DEPTH) return true;
+  if (Array.isArray(value)) return value.some((item) => isAmbiguous(item, depth + 1));
+  const names = new Set<string>();
+  for (const [name, item] of Object.entries(value)) {
+    const lower = name.toLowerCase();
+    if (names.has(lower) || isAmbiguous(item, depth + 1)) return true;
+    names.add(lower);
   }
-  // Two spellings of one member ("Decision" and "decision") are ambiguous: read as absent.
-  return matches === 1 ? found : undefined;
+  return false;
 }
 
 function results(body: unknown): unknown[] | undefined {
+  if (isAmbiguous(body, 0)) return undefined;
   const list = member(body, 'Response');
   return Array.isArray(list) ? list : undefined;
 }
 
-/** Every obligation understood and met, or the reason why not (XACML 3.0 §7.2.2: deny-biased PEP). */
-function obligationsProblem(result: unknown, options: EvaluationOptions): Decision | undefined {
+/** An obligation's level: a whole number, written as a JSON number or a decimal string. */
+function levelOf(raw: unknown): number | undefined {
+  const level = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[0-9]{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
+  return Number.isSafeInteger(level) && level >= 0 ? level : undefined;
+}
+
+/**
+ * Every obligation understood and met, or the reason why not (XACML 3.0 §7.2.2: a deny-biased
+ * PEP denies on an obligation it cannot discharge). Altinn's own PEP
+ * (`DecisionHelper.ValidateDecisionResult`) reads two: a Permit with
+ * `urn:altinn:minimum-authenticationlevel` holds only for a caller whose `urn:altinn:authlevel`
+ * reaches it, or for a service owner (`urn:altinn:org`) whose level reaches
+ * `urn:altinn:minimum-authenticationlevel-org`. Altinn reads the first of each; we read the
+ * highest, which never permits more.
+ */
+function obligationsProblem(result: unknown, caller: PdpCaller): Decision | undefined {
   const obligations = member(result, 'Obligations');
-  if (obligations === undefined || obligations === null) return undefined;
+  if (obligations === undefined) return undefined;
   if (!Array.isArray(obligations)) return denyByError('malformed_response');
+  const required = { [MINIMUM_LEVEL]: -1, [MINIMUM_LEVEL_ORG]: -1 };
   for (const obligation of obligations) {
     const assignments = member(obligation, 'AttributeAssignment');
     if (typeof member(obligation, 'Id') !== 'string' || !Array.isArray(assignments) || assignments.length === 0) {
@@ -53,20 +67,22 @@ function obligationsProblem(result: unknown, options: EvaluationOptions): Decisi
     }
     for (const assignment of assignments) {
       const category = member(assignment, 'Category');
-      if (typeof category !== 'string' || !AUTHENTICATION_LEVEL_CATEGORIES.has(category)) return denyByPolicy('unknown_obligation');
-      const raw = member(assignment, 'Value');
-      const required = typeof raw === 'number' ? raw : typeof raw === 'string' && /^[0-9]{1,2}$/.test(raw) ? Number(raw) : Number.NaN;
-      if (!Number.isInteger(required)) return denyByPolicy('unknown_obligation');
-      const level = options.authenticationLevel;
-      if (level === undefined ? options.systemUserMeetsAuthenticationLevel !== true : level < required)
-        return denyByPolicy('authentication_level');
+      const level = levelOf(member(assignment, 'Value'));
+      if ((category !== MINIMUM_LEVEL && category !== MINIMUM_LEVEL_ORG) || level === undefined) return denyByPolicy('unknown_obligation');
+      required[category] = Math.max(required[category], level);
     }
   }
-  return undefined;
+  const minimum = required[MINIMUM_LEVEL];
+  const minimumOrg = required[MINIMUM_LEVEL_ORG];
+  if (minimum < 0) return undefined;
+  const level = caller.authenticationLevel;
+  if (level === undefined || !Number.isInteger(level)) return denyByPolicy('authentication_level');
+  if (level >= minimum || (caller.serviceOwner && minimumOrg >= 0 && level >= minimumOrg)) return undefined;
+  return denyByPolicy('authentication_level');
 }
 
 /** Evaluates one XACML result: Permit only when decision, status and every obligation say so. */
-function evaluateResult(result: unknown, options: EvaluationOptions): Decision {
+function evaluateResult(result: unknown, caller: PdpCaller): Decision {
   if (typeof result !== 'object' || result === null || Array.isArray(result)) return denyByError('malformed_response');
   const decision = member(result, 'Decision');
   switch (decision) {
@@ -84,18 +100,22 @@ function evaluateResult(result: unknown, options: EvaluationOptions): Decision {
   }
   const status = member(member(member(result, 'Status'), 'StatusCode'), 'Value');
   if (status !== STATUS_OK) return denyByError('status_not_ok');
-  return obligationsProblem(result, options) ?? PERMIT;
+  return obligationsProblem(result, caller) ?? PERMIT;
 }
 
 /**
- * Evaluates the PDP's answer to a single request. Permit only for exactly one result whose
- * decision is exactly `Permit`, with status ok and every obligation understood and met
- * (catalogue G01-G08); anything else is a denial that says why.
+ * Evaluates the PDP's answer to a single request for `caller` (see {@link parsePdpCaller}).
+ * Permit only for exactly one result whose decision is exactly `Permit`, with status ok and
+ * every obligation understood and met by the caller (catalogue G01-G08), in a response that
+ * spells no member twice; anything else is a denial that says why.
+ *
+ * @example
+ * const decision = evaluateDecisionResponse(JSON.parse(body), parsePdpCaller(altinnTokenClaims));
  */
-export function evaluateDecisionResponse(body: unknown, options: EvaluationOptions = {}): Decision {
+export function evaluateDecisionResponse(body: unknown, caller: PdpCaller): Decision {
   const list = results(body);
   if (list === undefined || list.length !== 1) return denyByError('malformed_response');
-  return evaluateResult(list[0], options);
+  return evaluateResult(list[0], caller);
 }
 
 /** The question a multi-decision result answers, read from the attributes it carries. */
@@ -117,23 +137,24 @@ function answeredKey(result: unknown): string | undefined {
     const found = values.get(id);
     return found?.length === 1 ? found[0] : undefined;
   };
+  // The party ids are optional: absent is fine, but present means exactly once.
+  const optional = (id: string) => (values.has(id) ? (one(id) ?? null) : undefined);
   const systemUserId = one(ATTRIBUTE.systemUser);
   const action = one(ATTRIBUTE.action);
   const resource = one(ATTRIBUTE.resource);
   const party = one(ATTRIBUTE.party);
+  const partyUuid = optional(ATTRIBUTE.partyUuid);
+  const partyId = optional(ATTRIBUTE.partyId);
   if (systemUserId === undefined || action === undefined || resource === undefined || party === undefined) return undefined;
-  return decisionKey({ systemUserId, action, resource, party });
+  if (partyUuid === null || partyId === null) return undefined;
+  return decisionKey({ systemUserId, action, resource, party, partyUuid, partyId: partyId === undefined ? undefined : Number(partyId) });
 }
 
 /**
  * Evaluates a multi-decision answer: each input is matched to the result carrying its
  * attributes, never by position. No match, or more than one, denies that input (catalogue G09).
  */
-export function evaluateMultiDecisionResponse(
-  body: unknown,
-  inputs: readonly DecisionInput[],
-  options: EvaluationOptions = {},
-): Decision[] {
+export function evaluateMultiDecisionResponse(body: unknown, inputs: readonly DecisionInput[], caller: PdpCaller): Decision[] {
   const list = results(body);
   if (list === undefined) return inputs.map(() => denyByError('malformed_response'));
   const byKey = new Map<string, unknown[]>();
@@ -145,6 +166,6 @@ export function evaluateMultiDecisionResponse(
     const matching = byKey.get(decisionKey(input)) ?? [];
     if (matching.length === 0) return denyByError('missing_result');
     if (matching.length > 1) return denyByError('ambiguous_result');
-    return evaluateResult(matching[0], options);
+    return evaluateResult(matching[0], caller);
   });
 }

@@ -45,6 +45,9 @@ export async function handleAltinnExchange(context: AltinnContext, request: Hand
     client_id: claims.client_id,
     consumer: claims.consumer,
     'urn:altinn:orgNumber': String((claims.consumer as { ID?: string } | undefined)?.ID ?? '').replace(/^0192:/, ''),
+    // Altinn gives every Maskinporten login level 3; a PEP checks it against the PDP's
+    // minimum-authentication-level obligations.
+    'urn:altinn:authlevel': 3,
     iat,
     exp: claims.exp ?? iat + 3600,
   });
@@ -141,7 +144,8 @@ function decide(policies: readonly PdpPolicy[], subject: Category, action: Categ
   return {
     decision: policy?.decision ?? 'NotApplicable',
     status: { statusCode: { value: STATUS_OK } },
-    obligations: policy && policy.obligations.length > 0 ? policy.obligations.map(toObligation) : null,
+    // A Permit lists its obligations, if only as []; without a policy or obligations, null.
+    obligations: policy && (policy.decision === 'Permit' || policy.obligations.length > 0) ? policy.obligations.map(toObligation) : null,
     associateAdvice: null,
     category: returnedCategories,
     policyIdentifierList: null,

@@ -157,6 +157,6 @@ describe('configuration shown in logs', () => {
     }
     // The values stay usable.
     expect(config.clientJwk?.d).toBe(jwk.d);
-    expect({ ...config.clientJwk }.qi).toBe(jwk.qi);
+    expect(JSON.parse(JSON.stringify({ ...config.clientJwk })).qi).toBe(jwk.qi);
   });
 });

@@ -38,7 +38,7 @@ export { createReplayGuard } from './claims/replay-guard.js';
 export type { SystemUser } from './claims/system-user.js';
 export { findSystemUser, parseSystemUser, SYSTEM_USER_TYPE } from './claims/system-user.js';
 
-export { endpointUrlProblem } from './config/endpoint-url.js';
+export { endpointUrlProblem, setInsecureHttpHosts } from './config/endpoint-url.js';
 export type {
   AzureConfig,
   EnvironmentRecord,

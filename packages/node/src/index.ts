@@ -31,6 +31,7 @@ export {
   TokenValidationError,
   TransportError,
 } from '@nav-auth/core';
+export { applyInsecureHttpHosts } from './config/insecure-http-hosts.js';
 export type { ConfigSource, DiscoveringConfigSource } from './config/load-config.js';
 export {
   AZURE_SECRETS_DIR,

@@ -14,6 +14,7 @@ import {
   parseMaskinportenValidationConfig,
 } from '@nav-auth/core';
 import { type DiscoveryOptions, discoverFromWellKnownUrl } from '../discovery/discovery.js';
+import { applyInsecureHttpHosts } from './insecure-http-hosts.js';
 import { readSecretFile } from './read-secret-file.js';
 
 /** Where NAIS mounts Maskinporten credentials as files named after the variables. */
@@ -57,6 +58,7 @@ interface Collected {
 
 function collect(names: readonly string[], source: ConfigSource, defaultDir: string): Collected {
   const env = source.env ?? process.env;
+  applyInsecureHttpHosts(env);
   const dir = source.secretsDir ?? defaultDir;
   const values: Record<string, string | undefined> = {};
   const fileProblems: ConfigProblem[] = [];

@@ -5,9 +5,11 @@ import { defineConfig, type UserConfig } from 'tsdown';
  * bundled into the CommonJS build where a package imports it: jose is ESM-only, and Jest's
  * CommonJS runtime cannot require() ESM (NestJS teams mostly test CommonJS apps with Jest).
  */
-export function nodePackage(options: { readonly platform?: 'node' | 'neutral'; readonly extra?: readonly UserConfig[] } = {}) {
+export function nodePackage(
+  options: { readonly platform?: 'node' | 'neutral'; readonly entry?: readonly string[]; readonly extra?: readonly UserConfig[] } = {},
+) {
   const shared = {
-    entry: ['src/index.ts'],
+    entry: [...(options.entry ?? ['src/index.ts'])],
     dts: true,
     platform: options.platform ?? 'node',
     target: options.platform === 'neutral' ? 'es2022' : 'node20',

@@ -1,3 +1,3 @@
 import { nodePackage } from '../../tsdown.shared.js';
 
-export default nodePackage();
+export default nodePackage({ entry: ['src/index.ts', 'src/testing.ts'] });

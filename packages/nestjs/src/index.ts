@@ -36,4 +36,4 @@ export { NavAuthRuntime } from './nav-auth.runtime.js';
 export { NavAuthContextInterceptor, requestPrincipal } from './request-context.js';
 export { AzureTokenService, MaskinportenTokenService } from './token-services.js';
 export type { NavAuthModuleExtras } from './tokens.js';
-export { NAV_AUTH_RUNTIME } from './tokens.js';
+export { NAV_AUTH_CONFIG_SOURCE, NAV_AUTH_RUNTIME } from './tokens.js';

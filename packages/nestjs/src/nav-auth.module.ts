@@ -6,13 +6,26 @@ import type { NavAuthModuleOptions } from './nav-auth.options.js';
 import { NavAuthRuntime } from './nav-auth.runtime.js';
 import { NavAuthStartupCheck } from './startup-check.js';
 import { AzureTokenService, MaskinportenTokenService } from './token-services.js';
-import { NAV_AUTH_RUNTIME } from './tokens.js';
+import { NAV_AUTH_CONFIG_SOURCE, NAV_AUTH_RUNTIME } from './tokens.js';
+
+type ConfigSource = Pick<NavAuthModuleOptions, 'env' | 'secretsDirs'>;
 
 const providers: Provider[] = [
   {
-    provide: NAV_AUTH_RUNTIME,
+    provide: NAV_AUTH_CONFIG_SOURCE,
     inject: [NAV_AUTH_OPTIONS],
-    useFactory: (options: NavAuthModuleOptions | undefined) => new NavAuthRuntime(options ?? {}),
+    useFactory: ({ env, secretsDirs }: NavAuthModuleOptions = {}): ConfigSource => ({
+      ...(env === undefined ? {} : { env }),
+      ...(secretsDirs === undefined ? {} : { secretsDirs }),
+    }),
+  },
+  {
+    provide: NAV_AUTH_RUNTIME,
+    inject: [NAV_AUTH_OPTIONS, NAV_AUTH_CONFIG_SOURCE],
+    useFactory: (options: NavAuthModuleOptions | undefined, source: ConfigSource) => {
+      const { env: _env, secretsDirs: _secretsDirs, ...rest } = options ?? {};
+      return new NavAuthRuntime({ ...rest, ...source });
+    },
   },
   NavAuthGuard,
   NavAuthStartupCheck,

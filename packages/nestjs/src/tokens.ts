@@ -1,6 +1,13 @@
 /** Injection token of the module's runtime (validators, clients, PDP). */
 export const NAV_AUTH_RUNTIME = Symbol.for('@nav-auth/nestjs/runtime');
 
+/**
+ * Injection token of where the module reads its configuration: `env` and `secretsDirs` of the
+ * module options by default. Tests point an app's own module at a local identity provider by
+ * overriding it (`@nav-auth/nestjs/testing` does), without touching the app's options.
+ */
+export const NAV_AUTH_CONFIG_SOURCE = Symbol.for('@nav-auth/nestjs/config-source');
+
 /** Injection token of the module's extras, as `forRoot` or `forRootAsync` received them. */
 export const NAV_AUTH_EXTRAS = Symbol.for('@nav-auth/nestjs/extras');
 

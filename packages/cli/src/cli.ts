@@ -48,6 +48,7 @@ Commands:
   token           get a token: nav-auth token maskinporten|azure
   decode          show a JWT's header and claims (never verified)
   idp             start the local identity provider and print the variables to export
+  idp mint        mint a token at a running local identity provider, for curl
 
 Every command takes --help; most take --json.`,
   keygen: `Usage: nav-auth keygen [--alg PS256|RS256|ES256] [--kid <kid>] [--out <dir>] [--json]
@@ -71,10 +72,30 @@ Prints the access token, or with --json the token, expiry and scopes.`,
 
 Shows the header and claims of a JWT (read from the argument or standard input) with exp, nbf and
 iat as dates and relative times. Nothing is verified; the signature is never shown, pid is masked.`,
-  idp: `Usage: nav-auth idp [--port <port>] [--config <file.json>]
+  idp: `Usage: nav-auth idp [--port <port>] [--config <file.json>] [--env-dir <dir>]
+       nav-auth idp mint azure-user|azure-app|maskinporten ...   (nav-auth idp mint --help)
 
 Starts the local Maskinporten, Azure AD, generic authorization server and Altinn PDP on 127.0.0.1
-and prints 'export' lines for every app in the config. Stop it with Ctrl-C.`,
+and prints 'export' lines for every app in the config, or with --env-dir writes them to one
+<dir>/<name>.env per app (mode 0600). It prints NAV_AUTH_IDP_URL for 'nav-auth idp mint'.
+The same as nav-auth-local-idp (nav-auth-local-idp --help describes the config). Stop it with Ctrl-C.`,
+  'idp mint': `Usage: nav-auth idp mint azure-user --audience <app> [--nav-ident <ident>] [--groups <g1,g2>] [--scp <scope,...>] [--name <name>]
+       nav-auth idp mint azure-app --caller <app> --audience <app> [--roles <r1,r2>]
+       nav-auth idp mint maskinporten --scopes <s1,s2> (--consumer-org <orgno> | --system-user <id>) [--audience <aud>]
+
+Mints a token at a running local IdP and prints only the token: TOKEN=$(nav-auth idp mint ...).
+<app> is a registered Azure AD app, by name (cluster:namespace:app) or client id. Lists take commas
+or the flag repeated. azure-user: a user's token as after login (scp defaults to defaultaccess).
+azure-app: an app token from --caller, whose roles are the ones the config grants, or --roles.
+maskinporten: consumer is --consumer-org, else the system user's vendor.
+
+Every kind also takes:
+  --expired           exp 10 minutes ago, so validators refuse it as expired
+  --unpublished-key   signed by a key the JWKS does not hold, so validators refuse it (unknown key)
+  --idp <url>         the IdP, http://127.0.0.1:<port> (default: $NAV_AUTH_IDP_URL, printed at its start)
+  --json              print {"token": ...}
+
+Errors go to standard error, with exit code 1 (the IdP refused, or is not running) or 2.`,
 };
 
 const ALGORITHMS: readonly string[] = ['PS256', 'RS256', 'ES256'];
@@ -264,6 +285,108 @@ function decode(args: string[], io: CliIo, stdin: () => string): number {
   return EXIT.ok;
 }
 
+const MINT_KINDS = ['azure-user', 'azure-app', 'maskinporten'] as const;
+type MintKind = (typeof MINT_KINDS)[number];
+
+const MINT_OPTIONS: Record<MintKind, NonNullable<ParseArgsConfig['options']>> = {
+  'azure-user': {
+    audience: { type: 'string' },
+    'nav-ident': { type: 'string' },
+    groups: { type: 'string', multiple: true },
+    scp: { type: 'string', multiple: true },
+    name: { type: 'string' },
+  },
+  'azure-app': { caller: { type: 'string' }, audience: { type: 'string' }, roles: { type: 'string', multiple: true } },
+  maskinporten: {
+    scopes: { type: 'string', multiple: true },
+    'consumer-org': { type: 'string' },
+    audience: { type: 'string' },
+    'system-user': { type: 'string' },
+  },
+};
+
+/** `--groups g1,g2 --groups g3` is g1, g2, g3. */
+const listOf = (value: unknown): string[] | undefined =>
+  value === undefined ? undefined : (value as string[]).flatMap((item) => item.split(/[\s,]+/)).filter((item) => item !== '');
+
+/** The IdP's origin from --idp or NAV_AUTH_IDP_URL: plain http is fine because it must be loopback. */
+function idpOrigin(value: string | undefined): URL {
+  if (value === undefined || value === '') {
+    throw new UsageError('no local IdP: pass --idp http://127.0.0.1:<port> or set NAV_AUTH_IDP_URL (nav-auth-local-idp prints it)');
+  }
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol !== 'http:' || !['127.0.0.1', 'localhost'].includes(url.hostname)) {
+    throw new UsageError('the IdP URL (--idp or NAV_AUTH_IDP_URL) must be http://127.0.0.1:<port> or http://localhost:<port>');
+  }
+  return url;
+}
+
+/** nav-auth idp mint: asks a running local IdP's mint endpoint (POST /_mint/<kind>) for a token. */
+async function mint(args: string[], io: CliIo): Promise<number> {
+  const [kind, ...rest] = args;
+  if (kind === undefined || kind === '--help' || kind === 'help') return help('idp mint', io);
+  if (!(MINT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`idp mint takes ${MINT_KINDS.join(', ')}, not "${kind}"`);
+  const mintKind = kind as MintKind;
+  const { values, positionals } = parse(rest, {
+    ...MINT_OPTIONS[mintKind],
+    expired: { type: 'boolean' },
+    'unpublished-key': { type: 'boolean' },
+    idp: { type: 'string' },
+  });
+  if (values.help) return help('idp mint', io);
+  // "--groups g1 g2" would silently lose g2.
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (lists take commas: --groups g1,g2)`);
+  const need = (flag: string) => {
+    if (values[flag] === undefined) throw new UsageError(`idp mint ${kind} needs --${flag}`);
+    return values[flag] as string;
+  };
+  const body: Record<string, unknown> =
+    mintKind === 'azure-user'
+      ? {
+          audience: need('audience'),
+          navIdent: values['nav-ident'],
+          groups: listOf(values.groups),
+          scopes: listOf(values.scp),
+          name: values.name,
+        }
+      : mintKind === 'azure-app'
+        ? { caller: need('caller'), audience: need('audience'), roles: listOf(values.roles) }
+        : {
+            scopes: listOf(values.scopes),
+            consumerOrg: values['consumer-org'],
+            audience: values.audience,
+            systemUser: values['system-user'],
+          };
+  if (mintKind === 'maskinporten') {
+    if (!(body.scopes as string[] | undefined)?.length) throw new UsageError('idp mint maskinporten needs --scopes');
+    if (body.consumerOrg === undefined && body.systemUser === undefined) {
+      throw new UsageError('idp mint maskinporten needs --consumer-org or --system-user');
+    }
+  }
+  if (values.expired) body.expired = true;
+  if (values['unpublished-key']) body.unpublishedKey = true;
+  const origin = idpOrigin((values.idp as string | undefined) ?? io.env.NAV_AUTH_IDP_URL);
+  let response: Response;
+  try {
+    response = await fetch(new URL(`/_mint/${kind}`, origin), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body), // JSON.stringify drops the flags not given
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch {
+    throw new Error(`cannot reach the local IdP at ${origin.origin} (is nav-auth-local-idp running?)`);
+  }
+  const answer = (await response.json().catch(() => undefined)) as { token?: unknown; error_description?: unknown } | undefined;
+  if (response.status === 404) throw new Error(`${origin.origin} has no mint endpoint: is it a nav-auth local IdP?`);
+  if (!response.ok || typeof answer?.token !== 'string') {
+    const why = typeof answer?.error_description === 'string' ? answer.error_description : 'no reason given';
+    throw new Error(`the local IdP refused (${response.status}): ${why}`);
+  }
+  io.out(values.json ? JSON.stringify({ token: answer.token }) : answer.token);
+  return EXIT.ok;
+}
+
 function help(command: keyof typeof HELP | string, io: CliIo): number {
   io.out(HELP[command] ?? (HELP.main as string));
   return EXIT.ok;
@@ -289,9 +412,12 @@ export async function runCli(argv: readonly string[], io: CliIo, stdin: () => st
       case 'decode':
         return decode(rest, io, stdin);
       case 'idp': {
+        if (rest[0] === 'mint') return await mint(rest.slice(1), io);
         if (rest.includes('--help')) return help('idp', io);
-        const idp = await runLocalIdpCli(rest, io.out);
-        io.onServer?.(() => idp.close());
+        const idp = await runLocalIdpCli(rest, io.out).catch((error: Error & { code?: unknown }) => {
+          throw error.code === 'ERR_LOCAL_IDP_USAGE' ? new UsageError(error.message) : error;
+        });
+        if (idp !== undefined) io.onServer?.(() => idp.close());
         return EXIT.ok;
       }
       case undefined:
@@ -303,7 +429,8 @@ export async function runCli(argv: readonly string[], io: CliIo, stdin: () => st
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`nav-auth: ${error.message}\nRun "nav-auth ${command === undefined ? '' : `${command} `}--help" for usage.`);
+      const where = command === 'idp' && rest[0] === 'mint' ? 'idp mint' : command;
+      io.err(`nav-auth: ${error.message}\nRun "nav-auth ${where === undefined ? '' : `${where} `}--help" for usage.`);
       return EXIT.usage;
     }
     // nav-auth errors carry a code and a message without secrets; anything else, its message.

@@ -24,6 +24,7 @@ describe('nav-auth', () => {
       ['token', '--help'],
       ['decode', '--help'],
       ['idp', '--help'],
+      ['idp', 'mint', '--help'],
     ]) {
       const { io, out } = capture();
       expect(await runCli(argv, io), argv.join(' ')).toBe(EXIT.ok);
@@ -37,6 +38,9 @@ describe('nav-auth', () => {
     expect(unknown.err.join('\n')).toMatch(/unknown command "frobnicate"[\s\S]*--help/);
     const flag = capture();
     expect(await runCli(['scope', '--colour'], flag.io)).toBe(EXIT.usage);
+    const idpFlag = capture();
+    expect(await runCli(['idp', '--colour'], idpFlag.io)).toBe(EXIT.usage);
+    expect(idpFlag.err.join('\n')).toMatch(/Unknown option '--colour'[\s\S]*nav-auth idp --help/);
   });
 
   it('keygen writes a private JWK (mode 0600) and a public JWKS, and jwks serve serves it', async () => {

@@ -21,6 +21,7 @@ export type {
   LocalIssuer,
   MintOptions,
   RegisteredAzureApp,
+  RegisteredAzureCertificate,
   RegisteredMaskinportenClient,
 } from './local-idp.js';
 export { startLocalIdp } from './local-idp.js';

@@ -1,12 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { type AltinnContext, handleAltinnExchange, handlePdp } from './altinn/altinn-endpoints.js';
+import { type AzureApp, generateAzureCertificate, parseAzureCertificate } from './azure/azure-certificate-credential.js';
+import { azureUnimplementedEndpoints, buildAzureDiscoveryDocument, notImplementedReply } from './azure/azure-discovery.js';
 import { type AzureContext, azureAccessTokenClaims, azureAppClaims, handleAzureToken } from './azure/azure-token-endpoint.js';
 import { type GenericContext, handleGenericToken } from './generic/generic-token-endpoint.js';
 import { IssuerKeys, type SignOptions } from './keys/issuer-keys.js';
+import { createLoopbackTlsCredentials } from './keys/loopback-tls-credentials.js';
 import { handleMaskinportenToken, type MaskinportenContext } from './maskinporten/maskinporten-token-endpoint.js';
+import { mintRoutes } from './mint/mint-endpoint.js';
 import {
-  type AzureAppRecord,
   type GenericClientRecord,
   isOrgno,
   type MaskinportenClientRecord,
@@ -27,11 +30,14 @@ export type LocalIdpEndpoint =
   | 'azure.discovery'
   | 'azure.token'
   | 'azure.jwks'
+  /** Endpoints Entra's discovery document lists that the emulator answers 501 on (authorize, logout, ...). */
+  | 'azure.unimplemented'
   | 'generic.discovery'
   | 'generic.token'
   | 'generic.jwks'
   | 'altinn.exchange'
-  | 'altinn.pdp';
+  | 'altinn.pdp'
+  | 'mint';
 
 /** The issuers the IdP signs for. */
 export type LocalIssuer = 'maskinporten' | 'azure' | 'generic' | 'altinn';
@@ -50,6 +56,12 @@ export interface LocalIdpOptions {
   readonly subscriptionKey?: string;
   /** Answer the PDP in camelCase like the real service (default) or PascalCase like its docs. */
   readonly pdpResponseCase?: 'camel' | 'pascal';
+  /**
+   * Serve https instead of http (default false), with a certificate for 127.0.0.1 and localhost
+   * from a CA generated at startup and exposed as {@link LocalIdp.tlsCaPem}. Clients that insist
+   * on an https authority, such as msal-node, need it.
+   */
+  readonly https?: boolean;
 }
 
 /** Where an issuer lives. */
@@ -69,12 +81,26 @@ export interface RegisteredMaskinportenClient {
   readonly env: Readonly<Record<string, string>>;
 }
 
+/** A certificate registered on an Azure AD app, with what msal-node's `clientCertificate` takes. */
+export interface RegisteredAzureCertificate {
+  /** The X.509 certificate, PEM. */
+  readonly pem: string;
+  /** Its private key, PKCS #8 PEM; `undefined` when you registered your own certificate. */
+  readonly privateKeyPem: string | undefined;
+  /** SHA-1 thumbprint, upper-case hex, as the Entra admin center shows it: assertions name it as `x5t`. */
+  readonly thumbprint: string;
+  /** SHA-256 thumbprint, upper-case hex: assertions name it as `x5t#S256`. */
+  readonly thumbprintSha256: string;
+}
+
 /** A registered Azure AD app, with the environment an app needs to use it. */
 export interface RegisteredAzureApp {
   readonly clientId: string;
   readonly name: string;
   readonly clientSecret: string | undefined;
   readonly privateJwk: JWK | undefined;
+  /** The registered certificate, when `certificate` was asked for. */
+  readonly certificate: RegisteredAzureCertificate | undefined;
   /** `AZURE_*` variables as NAIS injects them. */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -87,11 +113,27 @@ export interface MintOptions extends SignOptions {
 
 /** A running local identity provider. */
 export interface LocalIdp {
-  /** Base URL, `http://127.0.0.1:<port>`. */
+  /** Base URL, `http://127.0.0.1:<port>` (`https://` with the `https` option). */
   readonly url: string;
+  /**
+   * With the `https` option, the PEM of the throwaway CA that issued the IdP's certificate (else
+   * `undefined`). Trust it in the client: a file named by `NODE_EXTRA_CA_CERTS` when the client's
+   * process starts, or undici's `new Agent({ connect: { ca } })`.
+   */
+  readonly tlsCaPem: string | undefined;
   readonly maskinporten: IssuerEndpoints;
-  readonly azure: IssuerEndpoints & { readonly tenantId: string };
-  readonly generic: IssuerEndpoints;
+  readonly azure: IssuerEndpoints & {
+    readonly tenantId: string;
+    /** The tenant's authority, `<url>/azure/<tenant id>`: msal-node's `auth.authority` (it needs the `https` option). */
+    readonly authority: string;
+  };
+  readonly generic: IssuerEndpoints & {
+    /**
+     * `aud` of generic access tokens when the client registered no `audience` and sent no
+     * `resource`: RFC 9068 §3 wants a default resource indicator then. `<url>/generic/default-resource`.
+     */
+    readonly defaultResource: string;
+  };
   readonly altinn: { readonly issuer: string; readonly exchangeUrl: string; readonly pdpUrl: string; readonly subscriptionKey: string };
 
   /** Registers a Maskinporten client; generates its RSA key unless you pass `publicJwk`. */
@@ -114,6 +156,12 @@ export interface LocalIdp {
     readonly roles?: Readonly<Record<string, readonly string[]>>;
     /** Names of the only apps allowed to call this one (default: every registered app). */
     readonly inbound?: readonly string[];
+    /**
+     * A certificate credential: `true` generates a self-signed RSA certificate and returns its
+     * private key; a PEM string registers your own certificate. Assertions signed with its key
+     * (RS256 or PS256) name it by its `x5t` or `x5t#S256` thumbprint. Default: none.
+     */
+    readonly certificate?: boolean | string;
   }): Promise<RegisteredAzureApp>;
 
   /** Registers a client of the generic authorization server, whose keys the IdP fetches from `jwksUri`. */
@@ -121,6 +169,10 @@ export interface LocalIdp {
     readonly clientId: string;
     readonly jwksUri: string;
     readonly scopes: readonly string[];
+    /**
+     * `aud` of its tokens and the only `resource` it may ask for; without it, `aud` is the
+     * `resource` asked for, else `generic.defaultResource`.
+     */
     readonly audience?: string;
   }): void;
 
@@ -230,13 +282,14 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     altinn: await IssuerKeys.create(),
   };
   const maskinportenClients = new Map<string, MaskinportenClientRecord>();
-  const azureApps = new Map<string, AzureAppRecord>();
+  const azureApps = new Map<string, AzureApp>();
   const genericClients = new Map<string, GenericClientRecord>();
   const systemUsers: SystemUserRecord[] = [];
   const policies: PdpPolicy[] = [];
   const routes = new Map<string, Route>();
   const faults = new FaultTable<LocalIdpEndpoint>();
-  const server = new LocalHttpServer(routes, faults, now);
+  const tls = options.https ? createLoopbackTlsCredentials() : undefined;
+  const server = new LocalHttpServer(routes, faults, now, tls);
   const base = (await server.listen(options.port ?? 0, '127.0.0.1')).origin;
 
   const maskinporten: IssuerEndpoints = {
@@ -252,12 +305,14 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     tokenEndpoint: `${base}${azurePath}/oauth2/v2.0/token`,
     jwksUri: `${base}${azurePath}/discovery/v2.0/keys`,
     tenantId,
+    authority: `${base}${azurePath}`,
   };
-  const generic: IssuerEndpoints = {
+  const generic = {
     issuer: `${base}/generic`,
     wellKnownUrl: `${base}/generic/.well-known/openid-configuration`,
     tokenEndpoint: `${base}/generic/token`,
     jwksUri: `${base}/generic/jwks`,
+    defaultResource: `${base}/generic/default-resource`,
   };
   const altinn = {
     issuer: `${base}/altinn/`,
@@ -279,7 +334,6 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     ...azure,
     keys: keys.azure,
     apps: azureApps,
-    seenJtis: new SeenJtis(),
     tokenLifetimeSeconds: lifetime,
     now,
   };
@@ -316,21 +370,18 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   };
   route(maskinporten.wellKnownUrl, 'maskinporten.discovery', ['GET'], () => json(maskinportenMetadata));
   route(`${base}/maskinporten/.well-known/openid-configuration`, 'maskinporten.discovery', ['GET'], () => json(maskinportenMetadata));
+  // RFC 8414 §3.1, which Digdir's well-known page cites: the suffix goes before the issuer's path.
+  route(`${base}/.well-known/oauth-authorization-server/maskinporten`, 'maskinporten.discovery', ['GET'], () => json(maskinportenMetadata));
   route(maskinporten.tokenEndpoint, 'maskinporten.token', ['POST'], (request) =>
     answerOAuth(() => handleMaskinportenToken(maskinportenContext, request)),
   );
   route(maskinporten.jwksUri, 'maskinporten.jwks', ['GET'], () => json(keys.maskinporten.jwks()));
 
-  route(azure.wellKnownUrl, 'azure.discovery', ['GET'], () =>
-    json({
-      issuer: azure.issuer,
-      token_endpoint: azure.tokenEndpoint,
-      jwks_uri: azure.jwksUri,
-      id_token_signing_alg_values_supported: ['RS256'],
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-      tenant_region_scope: 'EU',
-    }),
-  );
+  const azureMetadata = buildAzureDiscoveryDocument(azure, azure.authority);
+  route(azure.wellKnownUrl, 'azure.discovery', ['GET'], () => json(azureMetadata));
+  for (const { url, why } of Object.values(azureUnimplementedEndpoints(azure.authority))) {
+    route(url, 'azure.unimplemented', ['GET', 'POST'], () => notImplementedReply(why));
+  }
   route(azure.tokenEndpoint, 'azure.token', ['POST'], (request) => answerOAuth(() => handleAzureToken(azureContext, request)));
   route(azure.jwksUri, 'azure.jwks', ['GET'], () => json(keys.azure.jwks()));
 
@@ -344,6 +395,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   };
   route(generic.wellKnownUrl, 'generic.discovery', ['GET'], () => json(genericMetadata));
   route(`${base}/generic/.well-known/oauth-authorization-server`, 'generic.discovery', ['GET'], () => json(genericMetadata));
+  route(`${base}/.well-known/oauth-authorization-server/generic`, 'generic.discovery', ['GET'], () => json(genericMetadata));
   route(generic.tokenEndpoint, 'generic.token', ['POST'], (request) => answerOAuth(() => handleGenericToken(genericContext, request)));
   route(generic.jwksUri, 'generic.jwks', ['GET'], () => json(keys.generic.jwks()));
 
@@ -367,8 +419,9 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
 
   const findApp = (nameOrId: string) => azureApps.get(nameOrId) ?? [...azureApps.values()].find((app) => app.clientId === nameOrId);
 
-  return {
+  const handle: LocalIdp = {
     url: base,
+    tlsCaPem: tls?.caPem,
     maskinporten,
     azure,
     generic,
@@ -407,12 +460,17 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
       const clientSecret = registration.secret === false ? undefined : randomBytes(24).toString('base64url');
       const generated = registration.key === false ? undefined : await generatedClientKey();
       const clientId = registration.clientId ?? randomUUID();
+      const ownPem = typeof registration.certificate === 'string' ? registration.certificate : undefined;
+      const newCertificate = registration.certificate === true ? await generateAzureCertificate(registration.name, now()) : undefined;
+      const certificatePem = ownPem ?? newCertificate?.pem;
+      const parsed = certificatePem === undefined ? undefined : parseAzureCertificate(certificatePem);
       azureApps.set(registration.name, {
         clientId,
         name: registration.name,
         objectId: randomUUID(),
         clientSecret,
         publicJwk: generated?.publicJwk,
+        certificates: parsed === undefined ? [] : [parsed.credential],
         roles: new Map(Object.entries(registration.roles ?? {})),
         inbound: registration.inbound === undefined ? undefined : new Set(registration.inbound),
       });
@@ -421,6 +479,15 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
         name: registration.name,
         clientSecret,
         privateJwk: generated?.privateJwk,
+        certificate:
+          certificatePem === undefined || parsed === undefined
+            ? undefined
+            : {
+                pem: certificatePem,
+                privateKeyPem: newCertificate?.privateKeyPem,
+                thumbprint: parsed.thumbprint,
+                thumbprintSha256: parsed.thumbprintSha256,
+              },
         env: {
           AZURE_APP_CLIENT_ID: clientId,
           ...(clientSecret === undefined ? {} : { AZURE_APP_CLIENT_SECRET: clientSecret }),
@@ -540,4 +607,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     takeRequest: (endpoint) => server.takeRequest(endpoint),
     close: () => server.close(),
   };
+  // POST /_mint/<kind> for `nav-auth idp mint`: loopback callers only, never a browser (mint/mint-endpoint.ts).
+  for (const [mintPath, mintRoute] of mintRoutes({ origin: base, idp: handle, systemUsers, now })) routes.set(mintPath, mintRoute);
+  return handle;
 }

@@ -36,8 +36,12 @@ async function verifyAccessToken(token: string): Promise<JWTPayload> {
 }
 
 describe('Maskinporten token endpoint', () => {
-  it('serves discovery documents that name its endpoints', async () => {
-    for (const url of [idp.maskinporten.wellKnownUrl, `${idp.url}/maskinporten/.well-known/openid-configuration`]) {
+  it('serves discovery documents that name its endpoints, RFC 8414 §3.1 path-inserted form included', async () => {
+    for (const url of [
+      idp.maskinporten.wellKnownUrl,
+      `${idp.url}/maskinporten/.well-known/openid-configuration`,
+      `${idp.url}/.well-known/oauth-authorization-server/maskinporten`,
+    ]) {
       const metadata = (await (await fetch(url)).json()) as Record<string, unknown>;
       expect(metadata).toMatchObject({
         issuer: idp.maskinporten.issuer,
@@ -62,9 +66,25 @@ describe('Maskinporten token endpoint', () => {
     expect(claims.aud).toBeUndefined();
   });
 
-  it('turns resource into the access token aud', async () => {
-    const response = await requestToken(await signJwt(privateJwk, grantClaims({ resource: 'https://api.nav.no/arbeid' })));
+  // Digdir: "Currently only array supported." (docs.digdir.no/docs/Maskinporten/maskinporten_protocol_jwtgrant);
+  // Digdir's jwt-grant-generator, Altinn's client and NAIS's Texas send a string.
+  it.each([
+    ['a one-element array, as Digdir documents', ['https://api.nav.no/arbeid']],
+    ['a string, as Digdir’s jwt-grant-generator sends it', 'https://api.nav.no/arbeid'],
+  ])('turns resource given as %s into the access token aud', async (_form, resource) => {
+    const response = await requestToken(await signJwt(privateJwk, grantClaims({ resource })));
+    expect(response.status).toBe(200);
     expect((await verifyAccessToken(response.body.access_token as string)).aud).toBe('https://api.nav.no/arbeid');
+  });
+
+  it('accepts nbf, which NAIS’s Texas puts in every Maskinporten grant', async () => {
+    const response = await requestToken(await signJwt(privateJwk, grantClaims({ nbf: nowSeconds() })));
+    expect(response.status).toBe(200);
+  });
+
+  it('binds the token to pid when the grant asks (end-user-restricted token)', async () => {
+    const response = await requestToken(await signJwt(privateJwk, grantClaims({ pid: '01017012345' })));
+    expect((await verifyAccessToken(response.body.access_token as string)).pid).toBe('01017012345');
   });
 
   it('issues a delegated token with consumer and supplier', async () => {
@@ -125,8 +145,31 @@ describe('Maskinporten token endpoint', () => {
       400,
       'invalid_grant',
     ],
-    ['no jti', async () => signJwt(privateJwk, grantClaims({ jti: undefined })), 400, 'invalid_grant'],
-    ['an unknown claim', async () => signJwt(privateJwk, grantClaims({ sub: client.clientId })), 400, 'invalid_grant'],
+    ['an empty jti', async () => signJwt(privateJwk, grantClaims({ jti: '' })), 400, 'invalid_grant'],
+    ['sub, which Digdir does not document', async () => signJwt(privateJwk, grantClaims({ sub: client.clientId })), 400, 'invalid_grant'],
+    ['an unknown claim', async () => signJwt(privateJwk, grantClaims({ client_id: client.clientId })), 400, 'invalid_grant'],
+    ['nbf in the future', async () => signJwt(privateJwk, grantClaims({ nbf: nowSeconds() + 60 })), 400, 'invalid_grant'],
+    ['a malformed pid', async () => signJwt(privateJwk, grantClaims({ pid: '0101701234' })), 400, 'invalid_grant'],
+    [
+      'the deprecated iss_onbehalfof, with nothing registered',
+      async () => signJwt(privateJwk, grantClaims({ iss_onbehalfof: 'leikanger_kommune' })),
+      400,
+      'invalid_grant',
+    ],
+    [
+      'resource naming two APIs',
+      async () => signJwt(privateJwk, grantClaims({ resource: ['https://a.example/', 'https://b.example/'] })),
+      400,
+      'invalid_target',
+    ],
+    ['an empty resource array', async () => signJwt(privateJwk, grantClaims({ resource: [] })), 400, 'invalid_target'],
+    [
+      'a resource with a fragment',
+      async () => signJwt(privateJwk, grantClaims({ resource: 'https://a.example/#x' })),
+      400,
+      'invalid_target',
+    ],
+    ['a resource that is no URI', async () => signJwt(privateJwk, grantClaims({ resource: ['api'] })), 400, 'invalid_target'],
     ['a scope not granted', async () => signJwt(privateJwk, grantClaims({ scope: 'nav:test/api skatt:secret' })), 400, 'invalid_scope'],
     [
       'consumer_org that has not delegated',
@@ -148,6 +191,12 @@ describe('Maskinporten token endpoint', () => {
       400,
       'invalid_authorization_details',
     ],
+    [
+      'a consent request nobody consented to',
+      async () => signJwt(privateJwk, grantClaims({ authorization_details: [{ type: 'urn:altinn:consent', id: uuid() }] })),
+      400,
+      'invalid_authorization_details',
+    ],
   ];
 
   it.each(refusals)('refuses %s', async (_name, grant, status, error) => {
@@ -162,6 +211,15 @@ describe('Maskinporten token endpoint', () => {
     expect((await requestToken(await signJwt(privateJwk, claims))).status).toBe(200);
     const replay = await requestToken(await signJwt(privateJwk, claims));
     expect(replay.body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('jti') });
+  });
+
+  it('accepts a grant without jti, which Digdir only recommends, but never the same grant twice', async () => {
+    const grant = await signJwt(privateJwk, grantClaims({ jti: undefined }));
+    expect((await requestToken(grant)).status).toBe(200);
+    expect((await requestToken(grant)).body).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringContaining('used before'),
+    });
   });
 
   it('refuses other grant types, repeated parameters and other content types', async () => {

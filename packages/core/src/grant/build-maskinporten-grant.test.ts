@@ -94,11 +94,12 @@ describe('buildMaskinportenGrant', () => {
     await expectInvalid(buildMaskinportenGrant(await options({ clientId: ' id ' })), 'clientId');
   });
 
-  it('adds resource and consumer_org when asked, validated before signing', async () => {
+  it('adds resource, as the one-element array Digdir documents, and consumer_org when asked, validated before signing', async () => {
     const { payload } = decodeJws(
       await buildMaskinportenGrant(await options({ resource: 'https://api.some-provider.no/', consumerOrg: '889640782' })),
     );
-    expect(payload.resource).toBe('https://api.some-provider.no/');
+    // Digdir: "Currently only array supported." (docs.digdir.no/docs/Maskinporten/maskinporten_protocol_jwtgrant)
+    expect(payload.resource).toStrictEqual(['https://api.some-provider.no/']);
     expect(payload.consumer_org).toBe('889640782');
     await expectInvalid(buildMaskinportenGrant(await options({ resource: 'not a uri' })), 'resource');
     await expectInvalid(buildMaskinportenGrant(await options({ resource: 'https://api.no/#frag' })), 'resource');

@@ -30,7 +30,10 @@ export interface MaskinportenGrantOptions {
   readonly jti: string;
   /** `exp - iat` in seconds, 1 to 120 (default 30). */
   readonly lifetimeSeconds?: number;
-  /** RFC 8707 `resource`: asks for an audience-restricted token whose `aud` is this value. */
+  /**
+   * RFC 8707 `resource`: asks for an audience-restricted token whose `aud` is this value. Sent
+   * as a one-element array, the form Digdir documents ("Currently only array supported.").
+   */
   readonly resource?: string;
   /** Organisation number to act for through Altinn delegation (`consumer_org`). */
   readonly consumerOrg?: string;
@@ -72,7 +75,10 @@ export async function buildMaskinportenGrant(options: MaskinportenGrantOptions):
     iat,
     exp: iat + lifetime,
     jti: checkNonEmpty('jti', options.jti),
-    ...(options.resource === undefined ? {} : { resource: checkAbsoluteUri('resource', options.resource) }),
+    // https://docs.digdir.no/docs/Maskinporten/maskinporten_protocol_jwtgrant, on `resource`:
+    // "Currently only array supported." Clients that send one string work too, but only the
+    // array is documented, so that is the form sent.
+    ...(options.resource === undefined ? {} : { resource: [checkAbsoluteUri('resource', options.resource)] }),
     ...(options.consumerOrg === undefined ? {} : { consumer_org: checkOrganizationNumber('consumerOrg', options.consumerOrg) }),
     ...(options.systemUserOrg === undefined
       ? {}

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import type { IssuerKeys } from '../keys/issuer-keys.js';
-import type { AzureAppRecord, SeenJtis } from '../registry.js';
+import type { AzureAppRecord } from '../registry.js';
 import { type HandlerRequest, parseForm, type Reply } from '../server/http-server.js';
 import { OAuthFailure } from '../server/oauth-error.js';
+import { type AzureApp, findAzureAssertionKey } from './azure-certificate-credential.js';
 import { authenticateClient } from './client-authentication.js';
 
 /** What the Azure AD token endpoint needs from the IdP. */
@@ -12,8 +13,7 @@ export interface AzureContext {
   readonly tokenEndpoint: string;
   readonly tenantId: string;
   readonly keys: IssuerKeys;
-  readonly apps: ReadonlyMap<string, AzureAppRecord>;
-  readonly seenJtis: SeenJtis;
+  readonly apps: ReadonlyMap<string, AzureApp>;
   readonly tokenLifetimeSeconds: number;
   readonly now: () => Date;
 }
@@ -59,11 +59,27 @@ export function azureAppClaims(caller: AzureAppRecord, target: AzureAppRecord) {
   };
 }
 
-/** Finds the app a `.default` scope names: `api://cluster.namespace.app/.default`, `api://<client id>/.default` or `<client id>/.default`. */
-export function resolveTarget(context: AzureContext, scope: string | undefined): AzureAppRecord {
-  const tokens = scope?.split(' ') ?? [];
+/**
+ * The OpenID Connect scopes Entra accepts beside a resource's `.default` in a user flow such as
+ * on-behalf-of (msal-node always adds them); they only shape the response, never the access token.
+ */
+const OIDC_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 'offline_access']);
+
+/**
+ * Finds the app a `.default` scope names: `api://cluster.namespace.app/.default`,
+ * `api://<client id>/.default` or `<client id>/.default`. Client credentials take that one scope
+ * alone; with `oidcScopes` (on-behalf-of) `openid`, `profile` and `offline_access` may come beside it.
+ */
+export function resolveTarget(context: AzureContext, scope: string | undefined, oidcScopes = false): AzureAppRecord {
+  const tokens = (scope?.split(' ') ?? []).filter((token) => !(oidcScopes && OIDC_SCOPES.has(token)));
+  if (tokens.filter((token) => token.endsWith('/.default')).length > 1) {
+    throw new OAuthFailure('invalid_scope', 'AADSTS700022: the scope names more than one resource');
+  }
   if (tokens.length !== 1 || !tokens[0]?.endsWith('/.default')) {
-    throw new OAuthFailure('invalid_scope', 'AADSTS1002012: exactly one scope ending in /.default is required');
+    const rule = oidcScopes
+      ? 'one scope ending in /.default, besides openid, profile and offline_access'
+      : 'exactly one scope ending in /.default';
+    throw new OAuthFailure('invalid_scope', `${oidcScopes ? 'AADSTS70011' : 'AADSTS1002012'}: ${rule} is required`);
   }
   const resource = (tokens[0] as string).slice(0, -'/.default'.length).replace(/^api:\/\//, '');
   for (const app of context.apps.values()) {
@@ -74,20 +90,33 @@ export function resolveTarget(context: AzureContext, scope: string | undefined):
 
 /**
  * Azure AD's v2 token endpoint: client credentials and on-behalf-of, with a client secret or
- * a client assertion whose `aud` is this token endpoint.
+ * a client assertion whose `aud` is this token endpoint, signed with the app's key or with a
+ * registered certificate named by `x5t` / `x5t#S256`. Parameters it does not know (msal's
+ * `client_info`, `x-client-*` telemetry, `client-request-id`, `claims`) are ignored, as Entra does.
+ *
+ * On-behalf-of answers with the access token, and with `client_info` (base64url JSON of the
+ * user's `uid` and tenant `utid`) when `client_info=1` asks for it, as msal does: msal-node keys
+ * its account by it and logs a warning without it. No `refresh_token` even when `offline_access`
+ * is asked for (Entra would add one, but the emulator implements no refresh_token grant to redeem
+ * it) and no `id_token`: msal-node caches an OBO token by the assertion's hash and never redeems
+ * an OBO refresh token.
  */
 export async function handleAzureToken(context: AzureContext, request: HandlerRequest): Promise<Reply> {
   const form = parseForm(request.body);
-  if (form === undefined) throw new OAuthFailure('invalid_request', 'AADSTS90015: a parameter is repeated');
+  // RFC 6749 §3.2: a parameter must not repeat. (AADSTS90015 is Entra's "query string too long".)
+  if (form === undefined) throw new OAuthFailure('invalid_request', 'AADSTS9002313: the request is malformed: a parameter is repeated');
   const byId = new Map([...context.apps.values()].map((app) => [app.clientId, app]));
   const { client: caller, method } = await authenticateClient(form, request.headers.authorization, (id) => byId.get(id), {
     audiences: [context.tokenEndpoint],
     algorithms: ['RS256', 'PS256'],
     maxLifetimeSeconds: 600,
-    seenJtis: context.seenJtis,
+    // No replay check: Entra accepts an assertion again until it expires, and msal-node reuses
+    // its certificate assertion for up to 10 minutes (ClientAssertion.getJwt).
     now: context.now,
+    keyFor: async (app, _kid, header) => findAzureAssertionKey(app, header, context.now()),
   });
-  const target = resolveTarget(context, form.scope);
+  const onBehalfOf = form.grant_type === JWT_BEARER && form.requested_token_use === 'on_behalf_of';
+  const target = resolveTarget(context, form.scope, onBehalfOf);
   if (target.inbound !== undefined && !target.inbound.has(caller.name)) {
     throw new OAuthFailure('invalid_grant', 'AADSTS501051: the caller is not pre-authorized for the target application');
   }
@@ -102,7 +131,7 @@ export async function handleAzureToken(context: AzureContext, request: HandlerRe
     const token = await context.keys.sign({ ...common, ...azureAppClaims(caller, target) });
     return tokenReply(token, context.tokenLifetimeSeconds);
   }
-  if (form.grant_type === JWT_BEARER && form.requested_token_use === 'on_behalf_of') {
+  if (onBehalfOf) {
     const user = await verifyUserAssertion(context, form.assertion, caller);
     const { NAVident, groups, name, preferred_username, oid } = user;
     const token = await context.keys.sign({
@@ -118,7 +147,8 @@ export async function handleAzureToken(context: AzureContext, request: HandlerRe
       ...(name === undefined ? {} : { name }),
       ...(preferred_username === undefined ? {} : { preferred_username }),
     });
-    return tokenReply(token, context.tokenLifetimeSeconds);
+    const clientInfo = form.client_info === '1' ? { uid: oid, utid: context.tenantId } : undefined;
+    return tokenReply(token, context.tokenLifetimeSeconds, clientInfo);
   }
   throw new OAuthFailure(
     'unsupported_grant_type',
@@ -141,6 +171,15 @@ async function verifyUserAssertion(context: AzureContext, assertion: string | un
   return user;
 }
 
-function tokenReply(token: string, expiresIn: number): Reply {
-  return { status: 200, body: { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token } };
+function tokenReply(token: string, expiresIn: number, clientInfo?: { uid: unknown; utid: string }): Reply {
+  return {
+    status: 200,
+    body: {
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      ext_expires_in: expiresIn,
+      access_token: token,
+      ...(clientInfo === undefined ? {} : { client_info: Buffer.from(JSON.stringify(clientInfo)).toString('base64url') }),
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { JWK } from 'jose';
-import { readUnverifiedJwt, verifiedClaims } from '../keys/unverified-jwt.js';
+import { readUnverifiedJwt, type UnverifiedJwt, verifiedClaims } from '../keys/unverified-jwt.js';
 import type { SeenJtis } from '../registry.js';
 import { OAuthFailure } from '../server/oauth-error.js';
 
@@ -22,10 +22,17 @@ export interface AssertionRules<Client extends AuthenticatableClient> {
   readonly audiences: readonly string[];
   readonly algorithms: readonly string[];
   readonly maxLifetimeSeconds: number;
-  readonly seenJtis: SeenJtis;
+  /**
+   * Assertion ids seen, to refuse a replay (RFC 7523 §3 item 7 lets a server do so). Without
+   * it an assertion may be used again until it expires, as Entra allows.
+   */
+  readonly seenJtis?: SeenJtis;
   readonly now: () => Date;
-  /** Finds the key to verify with; by default the client's registered JWK. */
-  readonly keyFor?: (client: Client, kid: string | undefined) => Promise<JWK | undefined>;
+  /**
+   * Finds the key to verify with (by `kid`, or by any other header member such as `x5t`); by
+   * default the client's registered JWK. May throw an {@link OAuthFailure} to say why none fits.
+   */
+  readonly keyFor?: (client: Client, kid: string | undefined, header: UnverifiedJwt['header']) => Promise<JWK | undefined>;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -95,7 +102,7 @@ async function verifyClientAssertion<Client extends AuthenticatableClient>(
   if (formClientId !== undefined && formClientId !== clientId) throw fail('client_id does not match iss');
   const client = clients(clientId);
   if (client === undefined) throw fail('unknown client');
-  const jwk = rules.keyFor ? await rules.keyFor(client, header.kid) : client.publicJwk;
+  const jwk = rules.keyFor ? await rules.keyFor(client, header.kid, header) : client.publicJwk;
   if (jwk === undefined || (header.kid !== undefined && jwk.kid !== undefined && jwk.kid !== header.kid))
     throw fail('no registered key with that kid');
   if (jwk.alg !== undefined && jwk.alg !== header.alg) throw fail('alg does not match the key');
@@ -114,6 +121,6 @@ async function verifyClientAssertion<Client extends AuthenticatableClient>(
   if (start > now + 10) throw fail('not valid yet');
   if (exp - start > rules.maxLifetimeSeconds) throw fail(`lifetime is longer than ${rules.maxLifetimeSeconds} seconds`);
   if (typeof jti !== 'string' || jti.length === 0) throw fail('jti is required');
-  if (!rules.seenJtis.record(`${clientId}:${jti}`, exp, now)) throw fail('jti has been used before');
+  if (rules.seenJtis !== undefined && !rules.seenJtis.record(`${clientId}:${jti}`, exp, now)) throw fail('jti has been used before');
   return client;
 }

@@ -10,6 +10,8 @@ import { OAuthFailure } from '../server/oauth-error.js';
 export interface GenericContext {
   readonly issuer: string;
   readonly tokenEndpoint: string;
+  /** `aud` when the client registered no audience and asked for no resource (RFC 9068 §3). */
+  readonly defaultResource: string;
   readonly keys: IssuerKeys;
   readonly clients: ReadonlyMap<string, GenericClientRecord>;
   readonly seenJtis: SeenJtis;
@@ -34,10 +36,32 @@ async function fetchClientKey(jwksUri: string, kid: string | undefined): Promise
 }
 
 /**
+ * The audience of the token: RFC 9068 §2.2 makes `aud` required in an `at+jwt`, and §3 has the
+ * server use a default resource indicator as `aud` when the request names no `resource`. A
+ * registered audience is the only resource its client may ask for; anything else, and a value
+ * that is not an absolute URI without a fragment, is RFC 8707 §2's `invalid_target`.
+ */
+function audienceFor(context: GenericContext, client: GenericClientRecord, resource: string | undefined): string {
+  if (resource === undefined) return client.audience ?? context.defaultResource;
+  if (!URL.canParse(resource) || resource.includes('#')) {
+    throw new OAuthFailure('invalid_target', 'resource must be an absolute URI without a fragment');
+  }
+  if (client.audience !== undefined && resource !== client.audience) {
+    throw new OAuthFailure('invalid_target', 'this client may only ask for its registered audience');
+  }
+  return resource;
+}
+
+/**
  * The generic authorization server of seed 004: client credentials with `private_key_jwt`
- * only, the client's key fetched from its registered JWKS URI, PS256, RS256 or ES256.
+ * only, the client's key fetched from its registered JWKS URI, PS256, RS256 or ES256; an
+ * RFC 9068 `at+jwt` whose `aud` is always set.
  */
 export async function handleGenericToken(context: GenericContext, request: HandlerRequest): Promise<Reply> {
+  // RFC 8707 §2 lets `resource` repeat, which the strict form parser below refuses: read it
+  // first, and since a token here serves one resource, refuse more than one as `invalid_target`.
+  const resources = new URLSearchParams(request.body).getAll('resource');
+  if (resources.length > 1) throw new OAuthFailure('invalid_target', 'ask for one resource at a time');
   const form = parseForm(request.body);
   if (form === undefined) throw new OAuthFailure('invalid_request', 'a parameter is repeated');
   if (form.grant_type !== 'client_credentials') throw new OAuthFailure('unsupported_grant_type', 'only client_credentials is supported');
@@ -61,13 +85,14 @@ export async function handleGenericToken(context: GenericContext, request: Handl
   const requested = form.scope === undefined ? [...client.scopes] : form.scope.split(' ');
   const denied = requested.filter((scope) => !client.scopes.has(scope));
   if (denied.length > 0 || requested.length === 0) throw new OAuthFailure('invalid_scope', `scope not granted: ${denied.join(' ')}`);
+  const audience = audienceFor(context, client, resources[0]);
   const now = Math.floor(context.now().getTime() / 1000);
   const token = await context.keys.sign(
     {
       iss: context.issuer,
       sub: client.clientId,
       client_id: client.clientId,
-      ...(client.audience === undefined ? {} : { aud: client.audience }),
+      aud: audience,
       scope: requested.join(' '),
       iat: now,
       exp: now + context.tokenLifetimeSeconds,

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Fault, FaultTable } from './faults.js';
 
@@ -20,6 +21,8 @@ export interface HandlerRequest {
   readonly url: URL;
   readonly headers: IncomingMessage['headers'];
   readonly body: string;
+  /** The peer's IP address, from the socket (never a header), for endpoints that serve loopback callers only. */
+  readonly remoteAddress?: string | undefined;
 }
 
 /** What a handler answers. Objects are sent as JSON. */
@@ -48,25 +51,39 @@ export function parseForm(body: string): Record<string, string> | undefined {
   return form;
 }
 
-/** The HTTP server behind the local IdP: routing, request log, faults, clean shutdown. */
+/** The certificate and key an https server presents, in PEM. */
+export interface ServerTlsOptions {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+/** The HTTP(S) server behind the local IdP: routing, request log, faults, clean shutdown. */
 export class LocalHttpServer<Endpoint extends string> {
   readonly log: RecordedRequest[] = [];
   private readonly unread: RecordedRequest[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
+  private readonly scheme: 'http' | 'https';
 
   constructor(
     private readonly routes: ReadonlyMap<string, Route>,
     private readonly faults: FaultTable<Endpoint>,
     private readonly now: () => Date,
+    tls?: ServerTlsOptions,
   ) {
-    this.server = createServer((req, res) => {
+    const handle = (req: IncomingMessage, res: ServerResponse) => {
       this.dispatch(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'server_error', error_description: 'local IdP handler failed' }));
       });
-    });
-    this.server.on('connection', (socket) => {
+    };
+    this.scheme = tls === undefined ? 'http' : 'https';
+    this.server =
+      tls === undefined
+        ? createServer(handle)
+        : createHttpsServer({ cert: tls.certificatePem, key: tls.privateKeyPem, minVersion: 'TLSv1.2' }, handle);
+    // The raw TCP sockets, also under TLS: close() destroys them and the `reset` fault resets them.
+    this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -79,7 +96,7 @@ export class LocalHttpServer<Endpoint extends string> {
     });
     const address = this.server.address();
     if (address === null || typeof address === 'string') throw new Error('local IdP has no TCP address');
-    return new URL(`http://${host}:${address.port}`);
+    return new URL(`${this.scheme}://${host}:${address.port}`);
   }
 
   /** The oldest request not yet taken, optionally for one endpoint. */
@@ -122,9 +139,17 @@ export class LocalHttpServer<Endpoint extends string> {
 
     const fault = this.faults.take(route.endpoint as Endpoint);
     if (fault !== undefined && (await this.applyFault(fault, req, res))) return;
-    const reply = await route.handle({ method: recorded.method, url, headers: req.headers, body });
+    const reply = await route.handle({ method: recorded.method, url, headers: req.headers, body, remoteAddress: req.socket.remoteAddress });
     if (fault?.type === 'truncated') return sendTruncated(res, reply);
     send(res, reply);
+  }
+
+  /** The TCP socket under a request's socket: itself for http, the socket the TLS session runs on for https. */
+  private rawSocket(socket: Socket): Socket {
+    for (const raw of this.sockets) {
+      if (raw.remotePort === socket.remotePort && raw.remoteAddress === socket.remoteAddress) return raw;
+    }
+    return socket;
   }
 
   /** Applies a fault; returns true when it answered (or refused to answer) in place of the handler. */
@@ -136,7 +161,7 @@ export class LocalHttpServer<Endpoint extends string> {
       case 'hang':
         return true;
       case 'reset':
-        req.socket.resetAndDestroy();
+        this.rawSocket(req.socket).resetAndDestroy();
         return true;
       case 'status': {
         const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) };

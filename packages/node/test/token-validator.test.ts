@@ -97,13 +97,18 @@ describe('createAzureTokenValidator against the local IdP', () => {
     expect(await reasonOf(azure.validate(noKid))).toBe('ERR_TOKEN_INVALID:unknown_key');
   });
 
-  it('remembers a valid token until exp (no second JWKS or crypto work) and checks time again on every hit', async () => {
+  it('remembers a valid token from its second sighting until exp (no more JWKS or crypto work) and checks time again on every hit', async () => {
     let now = Date.now();
     const validator = createAzureTokenValidator({ config: parseAzureConfig(api.env), clock: () => now });
     const token = await idp.mintAzureUserToken({ audience: api.name, claims: { exp: Math.floor(now / 1000) + 60 } });
     const first = await validator.validate(token);
+    // The doorkeeper: a token seen once is not kept, so the second sighting is verified again.
+    const second = await validator.validate(token);
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
     const fetches = idp.requests.filter((r) => r.endpoint === 'azure.jwks').length;
-    expect(await validator.validate(`${token}`)).toBe(first);
+    expect(await validator.validate(`${token}`)).toBe(second);
+    expect(await validator.validate(`${token}`)).toBe(second);
     expect(idp.requests.filter((r) => r.endpoint === 'azure.jwks').length).toBe(fetches);
     now += 75_000;
     expect(await reasonOf(validator.validate(token))).toBe('ERR_CLAIM_VALIDATION:expired');
@@ -128,7 +133,8 @@ describe('createAzureTokenValidator against the local IdP', () => {
   it('a token that ends like a cached one (its signature pasted onto another payload) is checked in full', async () => {
     const validator = createAzureTokenValidator({ config: parseAzureConfig(api.env) });
     const token = await idp.mintAzureUserToken({ audience: api.name, navIdent: 'Z990000' });
-    const claims = await validator.validate(token);
+    await validator.validate(token);
+    const claims = await validator.validate(token); // remembered from the second sighting on
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const elevated = { ...JSON.parse(Buffer.from(payload, 'base64url').toString()), NAVident: 'Z990001', groups: ['admins'] };
     const forged = `${header}.${Buffer.from(JSON.stringify(elevated)).toString('base64url')}.${signature}`;

@@ -52,9 +52,11 @@ function decodeSegment(segment: string): Buffer {
 
 /** Parses JSON text into an object, refusing invalid UTF-8, a BOM, non-objects, duplicates and deep nesting. */
 export function parseJsonObject(bytes: Buffer, what: string): Record<string, unknown> {
-  if (!isUtf8(bytes)) throw malformed(`${what} is not valid UTF-8`);
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) throw malformed(`${what} starts with a byte order mark`);
   const text = bytes.toString('utf8');
+  // The decoder replaces every invalid sequence with U+FFFD; only a text that has one can
+  // have been invalid, so only then are the bytes checked.
+  if (text.includes('\uFFFD') && !isUtf8(bytes)) throw malformed(`${what} is not valid UTF-8`);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -13,7 +13,8 @@ import {
 import type { Dispatcher } from 'undici';
 import { discoverIssuer } from '../discovery/discovery.js';
 import { createRemoteKeySet, type KeySet, type KeySetEvent } from '../jwks/key-set.js';
-import { type CheckedHeader, parseJsonObject } from './parse-compact-jws.js';
+import type { VerificationKey } from '../jwks/verification-key.js';
+import { type CheckedHeader, type ParsedJws, parseJsonObject } from './parse-compact-jws.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 import { parseForVerification, type VerifyJwsOptions, verifySignature } from './verify-jws.js';
 
@@ -231,10 +232,9 @@ export function createTokenValidator<O extends TokenValidatorOptions>(options: O
     return keySet;
   };
 
-  const verifyAndCheck = async (token: string, nowMs: number): Promise<ClaimsOf<O>> => {
-    resolvedKeySet ??= await keys();
-    const { jws, key } = parseForVerification(token, resolvedKeySet, verifyOptions);
-    verifySignature(jws, key ?? (await resolvedKeySet.getKey(jws.kid)));
+  /** Everything after the key is found; synchronous, so a token whose key is at hand awaits nothing. */
+  const check = (token: string, jws: ParsedJws, key: VerificationKey, nowMs: number): ClaimsOf<O> => {
+    verifySignature(jws, key);
     const typ = normalizedType(jws.header.typ);
     if (typ === null || !profile.types.has(typ))
       throw new TokenValidationError('wrong_type', 'typ is not an access token type for this issuer');
@@ -249,10 +249,26 @@ export function createTokenValidator<O extends TokenValidatorOptions>(options: O
     return claims;
   };
 
+  const verifyWith = (keySet: KeySet, token: string, nowMs: number): Promise<ClaimsOf<O>> => {
+    try {
+      const { jws, key } = parseForVerification(token, keySet, verifyOptions);
+      if (key !== undefined) return Promise.resolve(check(token, jws, key, nowMs));
+      return keySet.getKey(jws.kid).then((found) => check(token, jws, found, nowMs));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   return {
     validate(token) {
       const nowMs = clock();
-      return cache?.lookup(token, nowMs / 1000) ?? verifyAndCheck(token, nowMs);
+      const remembered = cache?.lookup(token, nowMs / 1000);
+      if (remembered !== undefined) return remembered;
+      if (resolvedKeySet !== undefined) return verifyWith(resolvedKeySet, token, nowMs);
+      return keys().then((found) => {
+        resolvedKeySet = found;
+        return verifyWith(found, token, nowMs);
+      });
     },
   };
 }

@@ -15,7 +15,14 @@
  */
 
 export type { CacheKeyClient, MaskinportenCacheKeyOptions } from './cache/cache-key.js';
-export { canonicalJson, clientCredentialsCacheKey, encodeKeyFields, maskinportenCacheKey, oboCacheKey } from './cache/cache-key.js';
+export {
+  canonicalJson,
+  clientCredentialsCacheKey,
+  encodeKeyFields,
+  maskinportenCacheKey,
+  oboCacheKey,
+  oboCacheKeyForScope,
+} from './cache/cache-key.js';
 
 export type { AzureClaimOptions, AzureClaims } from './claims/azure-claims.js';
 export { assertGroups, assertRoles, assertScopes, validateAzureClaims } from './claims/azure-claims.js';

@@ -107,4 +107,42 @@ describe('createAzureClient', () => {
     const forBob = await client.onBehalfOf(bob, 'dev-gcp:team:downstream');
     expect((await claimsOf(forBob.token, idp.azure.jwksUri, idp.azure.issuer)).NAVident).toBe('Z990002');
   });
+
+  it('finds the on-behalf-of token for the same user token arriving as a new string, and forgets it the same way', async () => {
+    const api = await idp.registerAzureApp({ name: 'dev-gcp:team:obo-cache-api' });
+    await idp.registerAzureApp({ name: 'dev-gcp:team:obo-cache-a' });
+    await idp.registerAzureApp({ name: 'dev-gcp:team:obo-cache-b' });
+    const client = createAzureClient({ config: parseAzureConfig(api.env) });
+    const alice = await idp.mintAzureUserToken({ audience: api.name, navIdent: 'Z990003' });
+    const bob = await idp.mintAzureUserToken({ audience: api.name, navIdent: 'Z990004' });
+    // As from a new request: the same text in a new string.
+    const fresh = (token: string) => Buffer.from(token, 'latin1').toString('latin1');
+    const tokenRequests = () => idp.requests.filter((r) => r.endpoint === 'azure.token').length;
+
+    const first = await client.onBehalfOf(alice, 'dev-gcp:team:obo-cache-a');
+    const before = tokenRequests();
+    expect(await client.onBehalfOf(fresh(alice), 'dev-gcp:team:obo-cache-a')).toBe(first);
+    expect(tokenRequests()).toBe(before);
+
+    expect(await client.onBehalfOf(bob, 'dev-gcp:team:obo-cache-a')).not.toBe(first);
+    expect(await client.onBehalfOf(fresh(alice), 'dev-gcp:team:obo-cache-b')).not.toBe(first);
+    expect(await client.clientCredentials('dev-gcp:team:obo-cache-a')).not.toBe(first);
+    expect(tokenRequests()).toBe(before + 3);
+
+    await client.invalidateOnBehalfOf(fresh(alice), 'dev-gcp:team:obo-cache-a');
+    const refetched = await client.onBehalfOf(alice, 'dev-gcp:team:obo-cache-a');
+    expect(refetched).not.toBe(first);
+    expect(tokenRequests()).toBe(before + 4);
+    expect(await client.onBehalfOf(fresh(alice), 'dev-gcp:team:obo-cache-a')).toBe(refetched);
+  });
+
+  it('rejects a bad target or subject token rather than throwing', async () => {
+    const api = await idp.registerAzureApp({ name: 'dev-gcp:team:obo-bad-input' });
+    const client = createAzureClient({ config: parseAzureConfig(api.env) });
+    await expect(client.onBehalfOf('', 'dev-gcp:team:obo-cache-a')).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
+    await expect(client.onBehalfOf('a.b.c', 'not-a-target')).rejects.toMatchObject({ code: 'ERR_SCOPE_NAME' });
+    await expect(client.clientCredentials('not-a-target')).rejects.toMatchObject({ code: 'ERR_SCOPE_NAME' });
+    // A bad target is not remembered as a good one.
+    await expect(client.clientCredentials('not-a-target')).rejects.toMatchObject({ code: 'ERR_SCOPE_NAME' });
+  });
 });

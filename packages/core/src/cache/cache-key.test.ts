@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeBase64Url } from '../jws/base64url.js';
 import {
   type CacheKeyClient,
   canonicalJson,
@@ -7,6 +8,7 @@ import {
   encodeKeyFields,
   maskinportenCacheKey,
   oboCacheKey,
+  oboCacheKeyForScope,
 } from './cache-key.js';
 
 const azure: CacheKeyClient = { provider: 'azure', clientId: 'client-1', issuer: 'https://login.microsoftonline.com/t/v2.0' };
@@ -95,6 +97,52 @@ describe('oboCacheKey', () => {
 
   it('does not collide when a character moves between token and scope (length-prefixed)', async () => {
     expect(await oboCacheKey('t.o.ka', 'b', azure)).not.toBe(await oboCacheKey('t.o.k', 'ab', azure));
+  });
+});
+
+describe('oboCacheKeyForScope', () => {
+  const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl';
+  const scope = 'api://dev-gcp.team.api/.default';
+  const sha256 = async (text: string) =>
+    encodeBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
+
+  it('gives the key oboCacheKey gives, from the digest alone', async () => {
+    const key = oboCacheKeyForScope(scope, azure)(await sha256(token));
+    expect(key).toBe(await oboCacheKey(token, scope, azure));
+    expect(key).not.toContain(token);
+    for (const part of token.split('.')) expect(key).not.toContain(part);
+  });
+
+  it('refuses anything but a base64url SHA-256 digest, so a raw token can never become a key', async () => {
+    const keyFor = oboCacheKeyForScope(scope, azure);
+    const digest = await sha256(token);
+    for (const wrong of [token, digest.slice(1), `${digest}=`, `${digest.slice(1)}+`, digest.replace(/.$/, '.'), '', 42, undefined]) {
+      expect(() => keyFor(wrong as string)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT' }));
+    }
+  });
+
+  it('checks the scope and the client once, when built', () => {
+    expect(() => oboCacheKeyForScope('api://a b/.default', azure)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT' }));
+    expect(() => oboCacheKeyForScope(scope, { ...azure, clientId: '' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT' }));
+  });
+
+  it('gives equal keys exactly for equal client, scope and digest (property)', () => {
+    const text = fc.string({ minLength: 1, maxLength: 6, unit: fc.constantFrom('a', 'b', ':', '|', '1', '4', '3') });
+    const digest = fc.constantFrom('A'.repeat(43), 'B'.repeat(43), `${'A'.repeat(42)}_`);
+    const input = fc.record({
+      provider: fc.constantFrom('azure', 'azur', 'eazure'),
+      clientId: text,
+      issuer: text,
+      scope: text,
+      digest,
+    });
+    fc.assert(
+      fc.property(input, input, (a, b) => {
+        const key = (i: typeof a) => oboCacheKeyForScope(i.scope, i)(i.digest);
+        expect(key(a) === key(b)).toBe(JSON.stringify(a) === JSON.stringify(b));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 

@@ -37,17 +37,42 @@ export function clientCredentialsCacheKey(scope: string, client: CacheKeyClient,
   return `cc|${encodeKeyFields([...clientFields(client), scope, resource])}`;
 }
 
+// A base64url SHA-256 digest: 32 bytes, 43 characters without padding.
+const SHA256_BASE64URL_LENGTH = 43;
+const sha256Base64Url = /^[A-Za-z0-9_-]{43}$/;
+
 /**
- * Cache key for an on-behalf-of token: the client plus sha256 over the subject token and
- * the scope (seed 002), length-prefixed so that no token/scope split collides with another.
- * The raw token never appears in the key.
+ * On-behalf-of cache keys for one scope and client (seed 002): validates both once and
+ * returns the key function, which takes the base64url SHA-256 of a subject token, so that a
+ * caller who hashes synchronously (node's `crypto.hash`) pays for nothing else per lookup.
+ * Anything but such a digest is refused: the raw token can never end up in a key.
+ *
+ * @example
+ * const keyFor = oboCacheKeyForScope('api://prod-gcp.team.api/.default', client);
+ * const key = keyFor(hash('sha256', subjectToken, 'base64url'));
+ */
+export function oboCacheKeyForScope(scope: string, client: CacheKeyClient): (subjectTokenSha256: string) => string {
+  checkScopeList('scope', [scope]);
+  // The digest is the last field; with its length fixed, its encodeKeyFields prefix is too.
+  const prefix = `obo|${encodeKeyFields([...clientFields(client), scope])}${SHA256_BASE64URL_LENGTH}:`;
+  return (subjectTokenSha256) => {
+    if (typeof subjectTokenSha256 !== 'string' || !sha256Base64Url.test(subjectTokenSha256))
+      throw new InvalidInputError('subjectTokenSha256', 'must be the base64url SHA-256 digest of the subject token');
+    return prefix + subjectTokenSha256;
+  };
+}
+
+/**
+ * Cache key for an on-behalf-of token: the client, the scope and the SHA-256 of the subject
+ * token (seed 002), as {@link oboCacheKeyForScope} builds it, hashed with WebCrypto. The raw
+ * token never appears in the key.
  */
 export async function oboCacheKey(subjectToken: string, scope: string, client: CacheKeyClient): Promise<string> {
   if (typeof subjectToken !== 'string' || subjectToken.length === 0)
     throw new InvalidInputError('subjectToken', 'must be a non-empty string');
-  checkScopeList('scope', [scope]);
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(encodeKeyFields([subjectToken, scope])));
-  return `obo|${encodeKeyFields([...clientFields(client), encodeBase64Url(new Uint8Array(digest))])}`;
+  const keyFor = oboCacheKeyForScope(scope, client);
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(subjectToken));
+  return keyFor(encodeBase64Url(new Uint8Array(digest)));
 }
 
 /** What a Maskinporten token request asks for; the same options `buildMaskinportenGrant` takes. */

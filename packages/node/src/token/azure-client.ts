@@ -6,18 +6,26 @@ import {
   type ClientAuthentication,
   clientCredentialsCacheKey,
   importSigningKey,
-  oboCacheKey,
+  oboCacheKeyForScope,
   type SigningKey,
   type TokenRequest,
   toAzureScope,
 } from '@nav-auth/core';
+import { BoundedMemo } from '../cache/bounded-memo.js';
+import { oboCacheKeySync } from '../cache/obo-cache-key-sync.js';
 import { loadAzureConfig } from '../config/load-config.js';
 import { assertKeyPairMatches } from '../keys/key-pair-check.js';
 import type { AccessToken } from './access-token.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
 
-const MAX_PREPARED_TARGETS = 1000;
+/** A target worked out once: its scope, the key and fetch of its app token, and its on-behalf-of keys. */
+interface PreparedTarget {
+  readonly scope: string;
+  readonly cacheKey: string;
+  readonly fetch: TokenFetcher;
+  readonly oboCacheKey: (subjectTokenSha256: string) => string;
+}
 
 /** Options for {@link createAzureClient}. */
 export interface AzureClientOptions extends TokenClientOptions {
@@ -57,7 +65,7 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
   const engine = new TokenEngine('azure', options);
   const cacheClient = { provider: 'azure', clientId: config.clientId, issuer: config.issuer };
   let key: Promise<SigningKey> | undefined;
-  const clientCredentialTargets = new Map<string, { readonly cacheKey: string; readonly fetch: TokenFetcher }>();
+  const targets = new BoundedMemo<PreparedTarget>();
 
   const clientAuth = async (): Promise<ClientAuthentication> => {
     if (config.clientJwk === undefined) return { method: 'client_secret_post', clientSecret: config.clientSecret as string };
@@ -77,51 +85,65 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
   const send = (signal: AbortSignal) => (request: TokenRequest) =>
     sendTokenRequest(request, { dispatcher, signal, timeoutMs: options.attemptTimeoutMs ?? 5000, purpose: 'Azure AD token request' });
 
+  // Validating and keying a target costs more than a cache hit, so it is done once per target.
+  const prepareTarget = (target: string): PreparedTarget => {
+    const scope = toAzureScope(target);
+    return {
+      scope,
+      cacheKey: clientCredentialsCacheKey(scope, cacheClient),
+      oboCacheKey: oboCacheKeyForScope(scope, cacheClient),
+      fetch: async (signal) =>
+        send(signal)(
+          buildClientCredentialsRequest({
+            tokenEndpoint: config.tokenEndpoint,
+            clientId: config.clientId,
+            scopes: [scope],
+            auth: await clientAuth(),
+          }),
+        ),
+    };
+  };
+  const preparedTarget = (target: string) => {
+    const path = [target];
+    return targets.get(path) ?? targets.set(path, prepareTarget(target));
+  };
+
   return {
     clientCredentials(target, callOptions = {}) {
-      let prepared = clientCredentialTargets.get(target);
-      if (prepared === undefined) {
-        // Worked out once per target: validating and keying a target costs more than a cache hit.
-        const scope = toAzureScope(target);
-        prepared = {
-          cacheKey: clientCredentialsCacheKey(scope, cacheClient),
-          fetch: async (signal) =>
+      try {
+        const { cacheKey, fetch } = preparedTarget(target);
+        return engine.get(cacheKey, fetch, callOptions);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    onBehalfOf(subjectToken, target, callOptions = {}) {
+      try {
+        const { scope, oboCacheKey } = preparedTarget(target);
+        return engine.get(
+          // Synchronous: the user's token is a new string on every request, so this runs on every call.
+          oboCacheKeySync(subjectToken, oboCacheKey),
+          async (signal) =>
             send(signal)(
-              buildClientCredentialsRequest({
+              buildOnBehalfOfRequest({
                 tokenEndpoint: config.tokenEndpoint,
                 clientId: config.clientId,
                 scopes: [scope],
+                subjectToken,
                 auth: await clientAuth(),
               }),
             ),
-        };
-        if (clientCredentialTargets.size >= MAX_PREPARED_TARGETS) clientCredentialTargets.clear();
-        clientCredentialTargets.set(target, prepared);
+          callOptions,
+        );
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return engine.get(prepared.cacheKey, prepared.fetch, callOptions);
-    },
-    async onBehalfOf(subjectToken, target, callOptions = {}) {
-      const scope = toAzureScope(target);
-      return engine.get(
-        await oboCacheKey(subjectToken, scope, cacheClient),
-        async (signal) =>
-          send(signal)(
-            buildOnBehalfOfRequest({
-              tokenEndpoint: config.tokenEndpoint,
-              clientId: config.clientId,
-              scopes: [scope],
-              subjectToken,
-              auth: await clientAuth(),
-            }),
-          ),
-        callOptions,
-      );
     },
     invalidateClientCredentials(target) {
-      engine.invalidate(clientCredentialsCacheKey(toAzureScope(target), cacheClient));
+      engine.invalidate(preparedTarget(target).cacheKey);
     },
     async invalidateOnBehalfOf(subjectToken, target) {
-      engine.invalidate(await oboCacheKey(subjectToken, toAzureScope(target), cacheClient));
+      engine.invalidate(oboCacheKeySync(subjectToken, preparedTarget(target).oboCacheKey));
     },
   };
 }

@@ -6,11 +6,20 @@ import {
   maskinportenCacheKey,
   type SigningKey,
 } from '@nav-auth/core';
+import { BoundedMemo } from '../cache/bounded-memo.js';
 import { loadMaskinportenConfig } from '../config/load-config.js';
 import { assertKeyPairMatches } from '../keys/key-pair-check.js';
 import type { AccessToken } from './access-token.js';
+import { maskinportenCallPath } from './maskinporten-call-path.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
-import { sendTokenRequest, TokenEngine } from './token-engine.js';
+import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
+
+interface PreparedRequest {
+  readonly cacheKey: string;
+  readonly fetch: TokenFetcher;
+}
+
+const NO_OPTIONS: MaskinportenTokenOptions = Object.freeze({});
 
 /** Options for {@link createMaskinportenClient}. */
 export interface MaskinportenClientOptions extends TokenClientOptions {
@@ -65,44 +74,60 @@ export function createMaskinportenClient(options: MaskinportenClientOptions = {}
     return key;
   };
 
-  const request = (scopes: string | readonly string[], tokenOptions: MaskinportenTokenOptions) => ({
-    clientId: config.clientId,
-    issuer: config.issuer,
-    scopes: typeof scopes === 'string' ? scopes.split(' ') : scopes,
-    ...(tokenOptions.resource === undefined ? {} : { resource: tokenOptions.resource }),
-    ...(tokenOptions.consumerOrg === undefined ? {} : { consumerOrg: tokenOptions.consumerOrg }),
-    ...(tokenOptions.systemUserOrg === undefined ? {} : { systemUserOrg: tokenOptions.systemUserOrg }),
-  });
+  const prepared = new BoundedMemo<PreparedRequest>();
+
+  const prepare = (scopes: unknown, resource: unknown, consumerOrg: unknown, systemUserOrg: unknown): PreparedRequest => {
+    const ask = {
+      clientId: config.clientId,
+      issuer: config.issuer,
+      // A copy: the caller may change its array after the call, and the fetch reads it later.
+      scopes: (typeof scopes === 'string' ? scopes.split(' ') : Array.isArray(scopes) ? scopes.slice() : scopes) as readonly string[],
+      ...(resource === undefined ? {} : { resource: resource as string }),
+      ...(consumerOrg === undefined ? {} : { consumerOrg: consumerOrg as string }),
+      ...(systemUserOrg === undefined ? {} : { systemUserOrg: systemUserOrg as string }),
+    };
+    return {
+      // Validates the scopes and the system-user org: a request that fails here is never memoized.
+      cacheKey: maskinportenCacheKey(ask),
+      fetch: async (signal) => {
+        const grant = await buildMaskinportenGrant({
+          ...ask,
+          key: await signingKey(),
+          now: new Date(clock()),
+          jti: randomId(),
+          ...(options.grantLifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.grantLifetimeSeconds }),
+        });
+        const tokenRequest = buildMaskinportenTokenRequest({ tokenEndpoint: config.tokenEndpoint, grant });
+        return sendTokenRequest(tokenRequest, {
+          dispatcher,
+          signal,
+          timeoutMs: options.attemptTimeoutMs ?? 5000,
+          purpose: 'Maskinporten token request',
+        });
+      },
+    };
+  };
+
+  // Validating, sorting and keying the scopes costs more than the cache hit itself, so it is
+  // done once per call shape; each option is read once, so the memo key and the request agree.
+  const preparedFor = (scopes: unknown, tokenOptions: MaskinportenTokenOptions): PreparedRequest => {
+    const { resource, consumerOrg, systemUserOrg } = tokenOptions;
+    const path = maskinportenCallPath(scopes, resource, consumerOrg, systemUserOrg);
+    if (path === undefined) return prepare(scopes, resource, consumerOrg, systemUserOrg);
+    return prepared.get(path) ?? prepared.set(path, prepare(scopes, resource, consumerOrg, systemUserOrg));
+  };
 
   return {
-    async getToken(scopes, tokenOptions = {}) {
-      const ask = request(scopes, tokenOptions);
-      return engine.get(
-        maskinportenCacheKey(ask),
-        async (signal) => {
-          const grant = await buildMaskinportenGrant({
-            ...ask,
-            key: await signingKey(),
-            now: new Date(clock()),
-            jti: randomId(),
-            ...(options.grantLifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.grantLifetimeSeconds }),
-          });
-          const tokenRequest = buildMaskinportenTokenRequest({ tokenEndpoint: config.tokenEndpoint, grant });
-          return sendTokenRequest(tokenRequest, {
-            dispatcher,
-            signal,
-            timeoutMs: options.attemptTimeoutMs ?? 5000,
-            purpose: 'Maskinporten token request',
-          });
-        },
-        {
-          ...(tokenOptions.forceRefresh === undefined ? {} : { forceRefresh: tokenOptions.forceRefresh }),
-          ...(tokenOptions.signal === undefined ? {} : { signal: tokenOptions.signal }),
-        },
-      );
+    getToken(scopes, tokenOptions = NO_OPTIONS) {
+      try {
+        const { cacheKey, fetch } = preparedFor(scopes, tokenOptions);
+        return engine.get(cacheKey, fetch, tokenOptions);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
-    invalidate(scopes, tokenOptions = {}) {
-      engine.invalidate(maskinportenCacheKey(request(scopes, tokenOptions)));
+    invalidate(scopes, tokenOptions = NO_OPTIONS) {
+      engine.invalidate(preparedFor(scopes, tokenOptions).cacheKey);
     },
   };
 }

@@ -12,7 +12,12 @@ export interface TokenCacheOptions {
   readonly clock?: () => number;
   /** Random numbers in [0, 1) for jitter (default `Math.random`). */
   readonly random?: () => number;
-  /** Most cached tokens (default 1000); the least recently used goes first. */
+  /**
+   * Most cached tokens (default 10 000); the least recently used goes first. On-behalf-of keeps
+   * one per active user and target: at 1000, 10 000 users with a Zipf mix of requests hit the
+   * cache 67 % of the time (95 % at 10 000; `pnpm bench`). An entry is about 3.6 KB, and only
+   * tokens in use take room; set it to about your active users times their downstream APIs.
+   */
   readonly maxEntries?: number;
   readonly retry?: RetryOptions;
   /** Timeout per attempt, in ms (default 5000). */
@@ -105,7 +110,7 @@ export class TokenEngine {
     private readonly provider: string,
     options: TokenCacheOptions = {},
   ) {
-    this.cache = new LruCache(options.maxEntries ?? 1000);
+    this.cache = new LruCache(options.maxEntries ?? 10_000);
     this.clock = options.clock ?? Date.now;
     this.random = options.random ?? Math.random;
     this.retry = retryPolicy(options.retry);

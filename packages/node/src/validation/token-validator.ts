@@ -233,7 +233,7 @@ export function createTokenValidator<O extends TokenValidatorOptions>(options: O
   };
 
   /** Everything after the key is found; synchronous, so a token whose key is at hand awaits nothing. */
-  const check = (token: string, jws: ParsedJws, key: VerificationKey, nowMs: number): ClaimsOf<O> => {
+  const check = (token: string, slot: number | undefined, jws: ParsedJws, key: VerificationKey, nowMs: number): ClaimsOf<O> => {
     verifySignature(jws, key);
     const typ = normalizedType(jws.header.typ);
     if (typ === null || !profile.types.has(typ))
@@ -241,19 +241,20 @@ export function createTokenValidator<O extends TokenValidatorOptions>(options: O
     const payload = parseJsonObject(jws.payload, 'the payload');
     const claims = profile.claims(payload, new Date(nowMs)) as ClaimsOf<O>;
     // The profile's claim rules have checked these as NumericDates.
-    cache?.remember(token, claims, {
-      expiresAt: payload.exp as number,
-      notBefore: typeof payload.nbf === 'number' ? payload.nbf : undefined,
-      issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
-    });
+    if (slot !== undefined)
+      cache?.remember(slot, token, claims, {
+        expiresAt: payload.exp as number,
+        notBefore: typeof payload.nbf === 'number' ? payload.nbf : undefined,
+        issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
+      });
     return claims;
   };
 
-  const verifyWith = (keySet: KeySet, token: string, nowMs: number): Promise<ClaimsOf<O>> => {
+  const verifyWith = (keySet: KeySet, token: string, slot: number | undefined, nowMs: number): Promise<ClaimsOf<O>> => {
     try {
       const { jws, key } = parseForVerification(token, keySet, verifyOptions);
-      if (key !== undefined) return Promise.resolve(check(token, jws, key, nowMs));
-      return keySet.getKey(jws.kid).then((found) => check(token, jws, found, nowMs));
+      if (key !== undefined) return Promise.resolve(check(token, slot, jws, key, nowMs));
+      return keySet.getKey(jws.kid).then((found) => check(token, slot, jws, found, nowMs));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -262,12 +263,14 @@ export function createTokenValidator<O extends TokenValidatorOptions>(options: O
   return {
     validate(token) {
       const nowMs = clock();
-      const remembered = cache?.lookup(token, nowMs / 1000);
+      // Not a string: the parser refuses it; the cache only files strings.
+      const slot = cache === undefined || typeof token !== 'string' ? undefined : cache.slotOf(token);
+      const remembered = slot === undefined ? undefined : cache?.lookup(slot, token, nowMs / 1000);
       if (remembered !== undefined) return remembered;
-      if (resolvedKeySet !== undefined) return verifyWith(resolvedKeySet, token, nowMs);
+      if (resolvedKeySet !== undefined) return verifyWith(resolvedKeySet, token, slot, nowMs);
       return keys().then((found) => {
         resolvedKeySet = found;
-        return verifyWith(found, token, nowMs);
+        return verifyWith(found, token, slot, nowMs);
       });
     },
   };

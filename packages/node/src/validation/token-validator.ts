@@ -232,12 +232,22 @@ export function createTokenValidator<O extends TokenValidatorOptions>(options: O
     return keySet;
   };
 
+  // Per header object, which the parser caches per header text: `typ` is judged once per header.
+  const typeVerdicts = new WeakMap<object, boolean>();
+  const acceptsType = (header: Readonly<Record<string, unknown>>): boolean => {
+    let verdict = typeVerdicts.get(header);
+    if (verdict === undefined) {
+      const typ = normalizedType(header.typ);
+      verdict = typ !== null && profile.types.has(typ);
+      typeVerdicts.set(header, verdict);
+    }
+    return verdict;
+  };
+
   /** Everything after the key is found; synchronous, so a token whose key is at hand awaits nothing. */
   const check = (token: string, slot: number | undefined, jws: ParsedJws, key: VerificationKey, nowMs: number): ClaimsOf<O> => {
     verifySignature(jws, key);
-    const typ = normalizedType(jws.header.typ);
-    if (typ === null || !profile.types.has(typ))
-      throw new TokenValidationError('wrong_type', 'typ is not an access token type for this issuer');
+    if (!acceptsType(jws.header)) throw new TokenValidationError('wrong_type', 'typ is not an access token type for this issuer');
     const payload = parseJsonObject(jws.payload, 'the payload');
     const claims = profile.claims(payload, new Date(nowMs)) as ClaimsOf<O>;
     // The profile's claim rules have checked these as NumericDates.

@@ -393,19 +393,22 @@ await idp.close();
 }
 
 // ---------------------------------------------------------------- heap at default bounds
+// A token endpoint's answer, for the token engine without a network.
+const engineRequest = buildClientCredentialsRequest({
+  tokenEndpoint: 'https://login.example/token',
+  clientId: 'bench',
+  scopes: ['api://bench/.default'],
+  auth: { method: 'client_secret_post', clientSecret: 'bench-secret' },
+});
+const engineAnswerBody = JSON.stringify({ access_token: fakeAccessToken, token_type: 'Bearer', expires_in: 3599 });
 {
   gc();
   const base = process.memoryUsage().heapUsed;
   const engine = new TokenEngine('bench');
-  const body = JSON.stringify({ access_token: fakeAccessToken, token_type: 'Bearer', expires_in: 3599 });
-  const request = buildClientCredentialsRequest({
-    tokenEndpoint: 'https://login.example/token',
-    clientId: 'bench',
-    scopes: ['api://bench/.default'],
-    auth: { method: 'client_secret_post', clientSecret: 'bench-secret' },
-  });
   for (let i = 0; i < 1000; i++) {
-    await engine.get(`key-${i}`, async () => ({ request, response: { status: 200, headers: {}, body: body.replace('Bearer', 'Bearer') } }));
+    // A fresh body each time, so each cached token is a string of its own.
+    const body = engineAnswerBody.replace('Bearer', 'Bearer');
+    await engine.get(`key-${i}`, async () => ({ request: engineRequest, response: { status: 200, headers: {}, body } }));
   }
   retained.push(engine);
   gc();
@@ -470,13 +473,6 @@ await idp.close();
   }
 
   // The token cache under on-behalf-of: N active users, a Zipf mix of requests, one-hour tokens.
-  const fakeBody = JSON.stringify({ access_token: fakeAccessToken, token_type: 'Bearer', expires_in: 3599 });
-  const oboRequest = buildClientCredentialsRequest({
-    tokenEndpoint: 'https://login.example/token',
-    clientId: 'bench',
-    scopes: ['api://bench/.default'],
-    auth: { method: 'client_secret_post', clientSecret: 'bench-secret' },
-  });
   const OBO_REQUESTS = 200_000;
   for (const users of [1000, 10_000, 100_000]) {
     for (const maxEntries of [1000, undefined]) {
@@ -485,7 +481,7 @@ await idp.close();
       const next = zipfSampler(users, users + 7);
       const fetcher = async () => {
         fetches++;
-        return { request: oboRequest, response: { status: 200, headers: {}, body: fakeBody } };
+        return { request: engineRequest, response: { status: 200, headers: {}, body: engineAnswerBody } };
       };
       for (let i = 0; i < OBO_REQUESTS; i++) await engine.get(`user-${next()}`, fetcher);
       const hitRatio = 1 - fetches / OBO_REQUESTS;

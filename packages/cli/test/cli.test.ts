@@ -3,15 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalIdp } from '@nav-auth/testing';
 import { describe, expect, it } from 'vitest';
-import { type CliIo, EXIT, runCli } from '../src/index.js';
-
-function capture(env: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const servers: Array<() => Promise<void>> = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), env, onServer: (close) => servers.push(close) };
-  return { io, out, err, stop: () => Promise.all(servers.map((close) => close())) };
-}
+import { EXIT, runCli } from '../src/index.js';
+import { capture } from './support/capture.js';
 
 describe('nav-auth', () => {
   it('prints help for the program and for every command', async () => {

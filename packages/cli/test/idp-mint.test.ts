@@ -8,18 +8,11 @@ import { createAzureTokenValidator, createMaskinportenTokenValidator } from '@na
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readmeConfig, readmeMintCommands } from '../../testing/test/support/readme.js';
 import { runSource, spawnSource } from '../../testing/test/support/spawn-source.js';
-import { type CliIo, EXIT, runCli } from '../src/index.js';
+import { EXIT, runCli } from '../src/index.js';
+import { capture } from './support/capture.js';
 
 const SYSTEM_USER = 'a6355a68-86b8-4344-8a81-0248cb461468';
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-function capture(env: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const servers: Array<() => Promise<void>> = [];
-  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t), env, onServer: (close) => servers.push(close) };
-  return { io, out, err, stop: () => Promise.all(servers.map((close) => close())) };
-}
 
 /** The variables of an env file the IdP wrote (`export NAME='value'` lines). */
 function envFile(file: string): Record<string, string> {

@@ -1,7 +1,14 @@
 // Rows D01-D14 of the security catalogue: discovery and the JWKS client, on a scripted server.
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRemoteKeySet, createTokenValidator, discoverIssuer, type KeySet, type KeySetEvent } from '../src/index.js';
+import {
+  createRemoteKeySet,
+  createTokenValidator,
+  discoverIssuer,
+  type KeySet,
+  type KeySetEvent,
+  type RemoteKeySetOptions,
+} from '../src/index.js';
 import { json, type ScriptedServer, startScriptedServer } from './support/jwks-server.js';
 import { ecTestKey, rsaTestKey, signJwt } from './support/raw-jws.js';
 
@@ -52,6 +59,14 @@ function manualClock(start = 1_000_000) {
 /** A validator over a key set the test built (with an injected clock and random source). */
 const validatorOver = (keySet: KeySet) =>
   createTokenValidator({ profile: 'generic', issuer: 'https://issuer.example', audience: 'api', keySet, cacheMaxEntries: 0 });
+
+/** A key set over the test server's /jwks with a hand-moved clock, recording its events, and a validator over it. */
+function observedKeySet(options: Omit<RemoteKeySetOptions, 'jwksUri' | 'clock' | 'onEvent'>) {
+  const clock = manualClock();
+  const events: KeySetEvent[] = [];
+  const keySet = createRemoteKeySet({ jwksUri: `${server.url}/jwks`, clock: clock.now, onEvent: (e) => events.push(e), ...options });
+  return { clock, events, validator: validatorOver(keySet) };
+}
 
 describe('discovery', () => {
   it('D01: refuses metadata whose issuer differs from the configured one', async () => {
@@ -248,15 +263,7 @@ describe('JWKS backoff (catalogue D10, D09)', () => {
 
   it('D10: fetches again only once the window has passed, and the window grows with each failure', async () => {
     server.on('/jwks', down());
-    const clock = manualClock();
-    const events: KeySetEvent[] = [];
-    const keySet = createRemoteKeySet({
-      jwksUri: `${server.url}/jwks`,
-      clock: clock.now,
-      random: () => 0.5,
-      onEvent: (e) => events.push(e),
-    });
-    const validator = validatorOver(keySet);
+    const { clock, events, validator } = observedKeySet({ random: () => 0.5 });
     const token = signJwt('RS256', { kid: 'k1' }, claims(), k1.privateKey);
     // random 0.5: the first window is 1000 + 0.5 * (3000 - 1000) = 2000 ms, the second 1000 + 0.5 * (6000 - 1000) = 3500 ms.
     expect(await outcome(validator.validate(token))).toBe('ERR_JWKS_UNAVAILABLE');
@@ -282,17 +289,7 @@ describe('JWKS backoff (catalogue D10, D09)', () => {
 
   it('D10: after recovery the keys load and the backoff starts over', async () => {
     server.on('/jwks', down());
-    const clock = manualClock();
-    const events: KeySetEvent[] = [];
-    const keySet = createRemoteKeySet({
-      jwksUri: `${server.url}/jwks`,
-      clock: clock.now,
-      random: () => 0.5,
-      maxStaleMs: 60_000,
-      refreshIntervalMs: 3_600_000,
-      onEvent: (e) => events.push(e),
-    });
-    const validator = validatorOver(keySet);
+    const { clock, events, validator } = observedKeySet({ random: () => 0.5, maxStaleMs: 60_000, refreshIntervalMs: 3_600_000 });
     const token = signJwt('RS256', { kid: 'k1' }, claims(), k1.privateKey);
     for (const wait of [0, 2000, 3500]) {
       clock.advance(wait);
@@ -392,16 +389,7 @@ describe('JWKS backoff (catalogue D10, D09)', () => {
 
   it('D09: background refreshes during an outage back off instead of refetching on every validation', async () => {
     server.on('/jwks', json({ keys: [k1.publicJwk] }));
-    const clock = manualClock();
-    const events: KeySetEvent[] = [];
-    const keySet = createRemoteKeySet({
-      jwksUri: `${server.url}/jwks`,
-      clock: clock.now,
-      random: () => 0,
-      refreshIntervalMs: 1000,
-      onEvent: (e) => events.push(e),
-    });
-    const validator = validatorOver(keySet);
+    const { clock, events, validator } = observedKeySet({ random: () => 0, refreshIntervalMs: 1000 });
     const token = signJwt('RS256', { kid: 'k1' }, claims(), k1.privateKey);
     expect(await outcome(validator.validate(token))).toBe('accepted');
     server.on('/jwks', down());

@@ -22,10 +22,25 @@ export {
   maskinportenCacheKey,
   oboCacheKey,
   oboCacheKeyForScope,
+  tokenExchangeCacheKeyFor,
 } from './cache/cache-key.js';
 
 export type { AzureClaimOptions, AzureClaims } from './claims/azure-claims.js';
 export { assertGroups, assertRoles, assertScopes, validateAzureClaims } from './claims/azure-claims.js';
+export type {
+  CitizenClaimOptions,
+  CitizenClaims,
+  IdportenClaims,
+  LoginLevel,
+  TokenXClaims,
+} from './claims/citizen-claims.js';
+export {
+  assertLoginLevel,
+  IDPORTEN_ACR,
+  loginLevelOf,
+  validateIdportenClaims,
+  validateTokenXClaims,
+} from './claims/citizen-claims.js';
 export type { JwtPayload, MatchMode, TimeClaimOptions, TimeClaimRefusal, TimeClaims } from './claims/jwt-claims.js';
 export {
   assertGranted,
@@ -44,16 +59,26 @@ export type { ReplayGuard, ReplayGuardOptions } from './claims/replay-guard.js';
 export { createReplayGuard } from './claims/replay-guard.js';
 export type { SystemUser } from './claims/system-user.js';
 export { findSystemUser, parseSystemUser, SYSTEM_USER_TYPE } from './claims/system-user.js';
+export type { TokenXSubjectTokenOptions } from './claims/tokenx-subject-token.js';
+export { checkTokenXSubjectToken } from './claims/tokenx-subject-token.js';
 
 export { endpointUrlProblem, setInsecureHttpHosts } from './config/endpoint-url.js';
 export type {
   AzureConfig,
   EnvironmentRecord,
+  IdportenConfig,
   IssuerMetadata,
   MaskinportenConfig,
   MaskinportenValidationConfig,
+  TokenXConfig,
 } from './config/parse-config.js';
-export { parseAzureConfig, parseMaskinportenConfig, parseMaskinportenValidationConfig } from './config/parse-config.js';
+export {
+  parseAzureConfig,
+  parseIdportenConfig,
+  parseMaskinportenConfig,
+  parseMaskinportenValidationConfig,
+  parseTokenXConfig,
+} from './config/parse-config.js';
 
 export type {
   ClaimFailureReason,
@@ -82,8 +107,13 @@ export {
   TransportError,
 } from './error/nav-auth-error.js';
 
-export type { ClientAssertionOptions } from './grant/build-client-assertion.js';
-export { buildClientAssertion, CLIENT_ASSERTION_MAX_LIFETIME } from './grant/build-client-assertion.js';
+export type { ClientAssertionOptions, TokenXClientAssertionOptions } from './grant/build-client-assertion.js';
+export {
+  buildClientAssertion,
+  buildTokenXClientAssertion,
+  CLIENT_ASSERTION_MAX_LIFETIME,
+  TOKEN_X_ASSERTION_MAX_LIFETIME,
+} from './grant/build-client-assertion.js';
 export type { MaskinportenGrantOptions } from './grant/build-maskinporten-grant.js';
 export { buildMaskinportenGrant, MASKINPORTEN_MAX_GRANT_LIFETIME } from './grant/build-maskinporten-grant.js';
 export type { SystemUserAuthorizationDetail } from './grant/system-user-authorization-details.js';
@@ -121,12 +151,15 @@ export type {
   MaskinportenTokenRequestOptions,
   OnBehalfOfRequestOptions,
   TokenExchangeRequestOptions,
+  TokenXExchangeRequestOptions,
 } from './request/build-token-requests.js';
 export {
   buildClientCredentialsRequest,
   buildMaskinportenTokenRequest,
   buildOnBehalfOfRequest,
   buildTokenExchangeRequest,
+  buildTokenXExchangeRequest,
+  JWT_TOKEN_TYPE,
   TOKEN_EXCHANGE_GRANT_TYPE,
 } from './request/build-token-requests.js';
 export type { ClientAuthentication, TokenRequest } from './request/token-request.js';
@@ -136,6 +169,6 @@ export type { TokenResponse } from './response/parse-token-response.js';
 export { parseTokenResponse } from './response/parse-token-response.js';
 
 export type { LegacyScopeOptions, NaisApplication } from './scope/nais-names.js';
-export { azureScope, legacyScopeName, parseNaisAudience, toAzureScope } from './scope/nais-names.js';
+export { azureScope, isNaisAudience, legacyScopeName, parseNaisAudience, toAzureScope } from './scope/nais-names.js';
 export type { ExposedScopeName, ExposedScopeOptions, ScopeName } from './scope/scope-name.js';
 export { exposedScopeName, NAV_SCOPE_PREFIX, parseExposedScopeName, validateScopeName } from './scope/scope-name.js';

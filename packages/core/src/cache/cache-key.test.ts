@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeBase64Url } from '../jws/base64url.js';
@@ -9,6 +10,7 @@ import {
   maskinportenCacheKey,
   oboCacheKey,
   oboCacheKeyForScope,
+  tokenExchangeCacheKeyFor,
 } from './cache-key.js';
 
 const azure: CacheKeyClient = { provider: 'azure', clientId: 'client-1', issuer: 'https://login.microsoftonline.com/t/v2.0' };
@@ -173,5 +175,22 @@ describe('clientCredentialsCacheKey with a resource', () => {
     expect(clientCredentialsCacheKey('read write', azure, 'https://api/')).not.toBe(plain);
     expect(clientCredentialsCacheKey('read write', azure, undefined)).toBe(plain);
     expect(() => clientCredentialsCacheKey('read  write', azure)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT' }));
+  });
+});
+
+describe('tokenExchangeCacheKeyFor', () => {
+  const tokenX: CacheKeyClient = { provider: 'tokenx', clientId: 'dev-gcp:team:app-a', issuer: 'https://tokenx.example' };
+  const digest = (text: string) => encodeBase64Url(new Uint8Array(createHash('sha256').update(text).digest()));
+
+  it('keys by client, audience and the subject token digest, and never by the token', () => {
+    const forB = tokenExchangeCacheKeyFor('dev-gcp:team:app-b', tokenX);
+    const forC = tokenExchangeCacheKeyFor('dev-gcp:team:app-c', tokenX);
+    const other = tokenExchangeCacheKeyFor('dev-gcp:team:app-b', { ...tokenX, clientId: 'dev-gcp:team:app-z' });
+    const token = digest('user.token.one');
+    expect(new Set([forB(token), forC(token), other(token), forB(digest('user.token.two'))]).size).toBe(4);
+    expect(forB(token)).toBe(tokenExchangeCacheKeyFor('dev-gcp:team:app-b', tokenX)(token));
+    expect(forB(token)).not.toBe(oboCacheKeyForScope('dev-gcp:team:app-b', tokenX)(token));
+    expect(() => forB('user.token.one')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'subjectTokenSha256' }));
+    expect(() => tokenExchangeCacheKeyFor('', tokenX)).toThrow(expect.objectContaining({ field: 'audience' }));
   });
 });

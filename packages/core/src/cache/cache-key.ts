@@ -53,8 +53,25 @@ const sha256Base64Url = /^[A-Za-z0-9_-]{43}$/;
  */
 export function oboCacheKeyForScope(scope: string, client: CacheKeyClient): (subjectTokenSha256: string) => string {
   checkScopeList('scope', [scope]);
+  return subjectTokenKeyFor('obo', [...clientFields(client), scope]);
+}
+
+/**
+ * Token exchange (TokenX) cache keys for one target and client, as {@link oboCacheKeyForScope}
+ * builds them for on-behalf-of: the function takes the base64url SHA-256 of the subject token.
+ * seed 002's rule hashes subject token and audience together; here the audience is a field of
+ * its own beside the token's digest, which tells the same exchanges apart and keeps the one
+ * digest per request that the cache lookup needs.
+ */
+export function tokenExchangeCacheKeyFor(audience: string, client: CacheKeyClient): (subjectTokenSha256: string) => string {
+  if (typeof audience !== 'string' || audience.length === 0) throw new InvalidInputError('audience', 'must be a non-empty string');
+  return subjectTokenKeyFor('tx', [...clientFields(client), audience]);
+}
+
+/** Keys `<kind>|<fields><digest>` for a subject token's digest; anything but a SHA-256 digest is refused. */
+function subjectTokenKeyFor(kind: string, fields: readonly string[]): (subjectTokenSha256: string) => string {
   // The digest is the last field; with its length fixed, its encodeKeyFields prefix is too.
-  const prefix = `obo|${encodeKeyFields([...clientFields(client), scope])}${SHA256_BASE64URL_LENGTH}:`;
+  const prefix = `${kind}|${encodeKeyFields(fields)}${SHA256_BASE64URL_LENGTH}:`;
   return (subjectTokenSha256) => {
     if (typeof subjectTokenSha256 !== 'string' || !sha256Base64Url.test(subjectTokenSha256))
       throw new InvalidInputError('subjectTokenSha256', 'must be the base64url SHA-256 digest of the subject token');

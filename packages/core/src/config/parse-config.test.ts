@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { caught } from '../../test/support/caught.js';
 import { nodeEcJwk, nodeRsaJwk } from '../../test/support/keys.js';
 import type { ConfigError } from '../error/nav-auth-error.js';
-import { parseAzureConfig, parseMaskinportenConfig, parseMaskinportenValidationConfig } from './parse-config.js';
+import {
+  parseAzureConfig,
+  parseIdportenConfig,
+  parseMaskinportenConfig,
+  parseMaskinportenValidationConfig,
+  parseTokenXConfig,
+} from './parse-config.js';
 
 const rsa = JSON.stringify(nodeRsaJwk('mp-1'));
 const maskinporten = {
@@ -158,5 +164,81 @@ describe('configuration shown in logs', () => {
     // The values stay usable.
     expect(config.clientJwk?.d).toBe(jwk.d);
     expect(JSON.parse(JSON.stringify({ ...config.clientJwk })).qi).toBe(jwk.qi);
+  });
+});
+
+describe('parseTokenXConfig', () => {
+  const tokenX = {
+    TOKEN_X_CLIENT_ID: 'dev-gcp:team:app-a',
+    TOKEN_X_PRIVATE_JWK: rsa,
+    TOKEN_X_WELL_KNOWN_URL: 'https://tokenx.dev-gcp.nav.cloud.nais.io/.well-known/oauth-authorization-server',
+    TOKEN_X_ISSUER: 'https://tokenx.dev-gcp.nav.cloud.nais.io',
+    TOKEN_X_JWKS_URI: 'https://tokenx.dev-gcp.nav.cloud.nais.io/jwks',
+    TOKEN_X_TOKEN_ENDPOINT: 'https://tokenx.dev-gcp.nav.cloud.nais.io/token',
+  };
+
+  it('reads the TOKEN_X_* variables, and shows the key redacted', () => {
+    const config = parseTokenXConfig(tokenX);
+    expect(config).toMatchObject({ clientId: 'dev-gcp:team:app-a', tokenEndpoint: tokenX.TOKEN_X_TOKEN_ENDPOINT });
+    expect(config.privateJwk?.kid).toBe('mp-1');
+    const shown = `${JSON.stringify(config)} ${inspect(config, { depth: 5 })}`;
+    expect(shown).not.toContain((JSON.parse(rsa) as { d: string }).d);
+  });
+
+  it('needs no private JWK or token endpoint to validate tokens', () => {
+    const { TOKEN_X_PRIVATE_JWK: _jwk, TOKEN_X_TOKEN_ENDPOINT: _endpoint, ...validationOnly } = tokenX;
+    expect(parseTokenXConfig(validationOnly)).toMatchObject({ privateJwk: undefined, tokenEndpoint: undefined });
+  });
+
+  it('names every problem: a client id that is not cluster:namespace:app, a non-RSA key, a missing issuer', () => {
+    const error = configError(() =>
+      parseTokenXConfig({
+        ...tokenX,
+        TOKEN_X_CLIENT_ID: 'app-a',
+        TOKEN_X_PRIVATE_JWK: JSON.stringify(nodeEcJwk('ec-1')),
+        TOKEN_X_ISSUER: '',
+        TOKEN_X_WELL_KNOWN_URL: undefined,
+      }),
+    );
+    expect(error.problems.map((p) => p.variable)).toEqual(['TOKEN_X_CLIENT_ID', 'TOKEN_X_PRIVATE_JWK', 'TOKEN_X_ISSUER']);
+  });
+
+  it('fills the issuer, JWKS URI and token endpoint from discovery', () => {
+    const config = parseTokenXConfig(
+      { TOKEN_X_CLIENT_ID: tokenX.TOKEN_X_CLIENT_ID, TOKEN_X_WELL_KNOWN_URL: tokenX.TOKEN_X_WELL_KNOWN_URL },
+      { issuer: tokenX.TOKEN_X_ISSUER, jwksUri: tokenX.TOKEN_X_JWKS_URI, tokenEndpoint: tokenX.TOKEN_X_TOKEN_ENDPOINT },
+    );
+    expect(config).toMatchObject({
+      issuer: tokenX.TOKEN_X_ISSUER,
+      jwksUri: tokenX.TOKEN_X_JWKS_URI,
+      tokenEndpoint: tokenX.TOKEN_X_TOKEN_ENDPOINT,
+    });
+    const error = configError(() =>
+      parseTokenXConfig(tokenX, {
+        issuer: tokenX.TOKEN_X_ISSUER,
+        jwksUri: tokenX.TOKEN_X_JWKS_URI,
+        tokenEndpoint: 'https://elsewhere.example/token',
+      }),
+    );
+    expect(error.problems.map((p) => p.variable)).toEqual(['TOKEN_X_TOKEN_ENDPOINT']);
+  });
+});
+
+describe('parseIdportenConfig', () => {
+  it('reads the IDPORTEN_* variables and names what is missing', () => {
+    expect(
+      parseIdportenConfig({
+        IDPORTEN_AUDIENCE: 'client-1',
+        IDPORTEN_ISSUER: 'https://test.idporten.no',
+        IDPORTEN_JWKS_URI: 'https://test.idporten.no/jwks.json',
+      }),
+    ).toStrictEqual({
+      audience: 'client-1',
+      wellKnownUrl: undefined,
+      issuer: 'https://test.idporten.no',
+      jwksUri: 'https://test.idporten.no/jwks.json',
+    });
+    const error = configError(() => parseIdportenConfig({ IDPORTEN_JWKS_URI: 'http://test.idporten.no/jwks.json' }));
+    expect(error.problems.map((p) => p.variable)).toEqual(['IDPORTEN_AUDIENCE', 'IDPORTEN_ISSUER', 'IDPORTEN_JWKS_URI']);
   });
 });

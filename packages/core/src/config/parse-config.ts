@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigProblem, isNavAuthError } from '../error/nav-auth-error.js';
 import { type PrivateJwk, parsePrivateJwk } from '../key/jwk.js';
 import { REDACTED, withRedactedView } from '../redaction/redacted-view.js';
+import { isNaisAudience } from '../scope/nais-names.js';
 import { endpointUrlProblem } from './endpoint-url.js';
 
 /** Environment-like input: the process environment, or values read from NAIS secret files. */
@@ -50,6 +51,32 @@ export interface AzureConfig {
   readonly jwksUri: string;
 }
 
+/**
+ * TokenX configuration from the `TOKEN_X_*` variables. `privateJwk` and `tokenEndpoint` are
+ * what exchanging tokens needs; an app that only validates TokenX tokens has neither set, and
+ * the token client refuses to start without them. Shown with the key's private members redacted.
+ */
+export interface TokenXConfig {
+  /** `TOKEN_X_CLIENT_ID`: this app as `cluster:namespace:app`; the `aud` of TokenX tokens for it. */
+  readonly clientId: string;
+  /** `TOKEN_X_PRIVATE_JWK`, validated (RSA, with `kid`), when set. */
+  readonly privateJwk: PrivateJwk | undefined;
+  readonly wellKnownUrl: string | undefined;
+  readonly issuer: string;
+  readonly jwksUri: string;
+  /** `TOKEN_X_TOKEN_ENDPOINT`, when set or discovered. */
+  readonly tokenEndpoint: string | undefined;
+}
+
+/** What validating ID-porten tokens needs, from the `IDPORTEN_*` variables (no secrets: the login proxy holds the client's). */
+export interface IdportenConfig {
+  /** `IDPORTEN_AUDIENCE`: the `aud` of tokens for this app. */
+  readonly audience: string;
+  readonly wellKnownUrl: string | undefined;
+  readonly issuer: string;
+  readonly jwksUri: string;
+}
+
 /** Collects every problem before failing, so one error names all of them. */
 class EnvironmentReader {
   readonly problems: ConfigProblem[] = [];
@@ -65,14 +92,18 @@ class EnvironmentReader {
    * Without either it is missing, and the problem says discovery could have supplied it.
    */
   discoverable(variable: string, member: keyof IssuerMetadata): string {
-    const value = member === 'issuer' ? this.optional(variable) : this.url(variable, false);
-    const wellKnown = this.discovery.variable;
-    const found = this.discovery.metadata?.[member];
-    if (value !== undefined && found !== undefined && value !== found)
-      this.problems.push({ variable, reason: `does not match "${member}" in the discovery document at ${wellKnown}` });
-    const result = value ?? found;
+    const result = this.optionalDiscoverable(variable, member);
     if (result === undefined) this.problems.push({ variable, reason: this.missingReason(member) });
     return result ?? '';
+  }
+
+  /** As {@link discoverable}, for a value that may be absent. */
+  optionalDiscoverable(variable: string, member: keyof IssuerMetadata): string | undefined {
+    const value = member === 'issuer' ? this.optional(variable) : this.url(variable, false);
+    const found = this.discovery.metadata?.[member];
+    if (value !== undefined && found !== undefined && value !== found)
+      this.problems.push({ variable, reason: `does not match "${member}" in the discovery document at ${this.discovery.variable}` });
+    return value ?? found;
   }
 
   private missingReason(member: keyof IssuerMetadata): string {
@@ -178,4 +209,38 @@ export function parseAzureConfig(env: EnvironmentRecord, discovered?: IssuerMeta
   read.finish();
   const config: AzureConfig = { clientId, clientSecret, clientJwk, tokenEndpoint, wellKnownUrl, issuer, jwksUri };
   return withRedactedView(config, { ...config, clientSecret: clientSecret === undefined ? undefined : REDACTED });
+}
+
+/**
+ * Parses TokenX configuration from a plain record, naming every missing or malformed variable
+ * in one {@link ConfigError}. `TOKEN_X_CLIENT_ID` must be `cluster:namespace:app`;
+ * `TOKEN_X_PRIVATE_JWK`, when set, must be a private RSA JWK with `kid` (tokendings signs and
+ * checks RS256). `discovered` is the metadata at `TOKEN_X_WELL_KNOWN_URL`, as for
+ * {@link parseMaskinportenConfig}.
+ */
+export function parseTokenXConfig(env: EnvironmentRecord, discovered?: IssuerMetadata): TokenXConfig {
+  const read = new EnvironmentReader(env, { variable: 'TOKEN_X_WELL_KNOWN_URL', metadata: discovered });
+  const clientId = read.required('TOKEN_X_CLIENT_ID');
+  if (clientId !== '' && !isNaisAudience(clientId)) {
+    read.problems.push({ variable: 'TOKEN_X_CLIENT_ID', reason: 'must be cluster:namespace:app' });
+  }
+  const privateJwk = read.jwk('TOKEN_X_PRIVATE_JWK', false, true);
+  const wellKnownUrl = read.url('TOKEN_X_WELL_KNOWN_URL', false);
+  const issuer = read.discoverable('TOKEN_X_ISSUER', 'issuer');
+  const jwksUri = read.discoverable('TOKEN_X_JWKS_URI', 'jwksUri');
+  const tokenEndpoint = read.optionalDiscoverable('TOKEN_X_TOKEN_ENDPOINT', 'tokenEndpoint');
+  read.finish();
+  const config: TokenXConfig = { clientId, privateJwk, wellKnownUrl, issuer, jwksUri, tokenEndpoint };
+  return withRedactedView(config, { ...config });
+}
+
+/** Parses the `IDPORTEN_*` variables an API needs to validate ID-porten tokens; `discovered` as for {@link parseTokenXConfig}. */
+export function parseIdportenConfig(env: EnvironmentRecord, discovered?: IssuerMetadata): IdportenConfig {
+  const read = new EnvironmentReader(env, { variable: 'IDPORTEN_WELL_KNOWN_URL', metadata: discovered });
+  const audience = read.required('IDPORTEN_AUDIENCE');
+  const wellKnownUrl = read.url('IDPORTEN_WELL_KNOWN_URL', false);
+  const issuer = read.discoverable('IDPORTEN_ISSUER', 'issuer');
+  const jwksUri = read.discoverable('IDPORTEN_JWKS_URI', 'jwksUri');
+  read.finish();
+  return { audience, wellKnownUrl, issuer, jwksUri };
 }

@@ -3,7 +3,7 @@ import { decodeJws, verifyWithNodeCrypto } from '../../test/support/independent-
 import { testSigningKey } from '../../test/support/keys.js';
 import { isNavAuthError } from '../error/nav-auth-error.js';
 import type { SigningKey } from '../key/signing-key.js';
-import { buildClientAssertion, type ClientAssertionOptions } from './build-client-assertion.js';
+import { buildClientAssertion, buildTokenXClientAssertion, type ClientAssertionOptions } from './build-client-assertion.js';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const iat = now.getTime() / 1000;
@@ -74,5 +74,44 @@ describe('buildClientAssertion', () => {
   it('refuses a relative audience and an empty jti', async () => {
     await expect(buildClientAssertion(options(keys.RS256, { audience: '/token' }))).rejects.toMatchObject({ field: 'audience' });
     await expect(buildClientAssertion(options(keys.RS256, { jti: '' }))).rejects.toMatchObject({ field: 'jti' });
+  });
+});
+
+describe('buildTokenXClientAssertion', () => {
+  const tokenXEndpoint = 'https://tokenx.dev-gcp.nav.cloud.nais.io/token';
+  const base = {
+    clientId: 'dev-gcp:team:app-a',
+    tokenEndpoint: tokenXEndpoint,
+    key: keys.RS256,
+    now,
+    jti: 'a0f4c9e2-7f55-4a8e-9c0d-2b1e3f4a5c6d',
+  };
+
+  it('makes the assertion tokendings checks: iss = sub = client id, aud one string, 30 s by default', async () => {
+    const assertion = await buildTokenXClientAssertion(base);
+    expect(verifyWithNodeCrypto(assertion, keys.RS256.publicJwk)).toBe(true);
+    const { header, payload } = decodeJws(assertion);
+    expect(header).toStrictEqual({ alg: 'RS256', kid: 'test-RS256', typ: 'JWT' });
+    expect(payload).toStrictEqual({
+      iss: 'dev-gcp:team:app-a',
+      sub: 'dev-gcp:team:app-a',
+      aud: tokenXEndpoint,
+      jti: base.jti,
+      iat,
+      nbf: iat,
+      exp: iat + 30,
+    });
+  });
+
+  it("allows up to 120 s, tokendings' limit, and no more", async () => {
+    expect(decodeJws(await buildTokenXClientAssertion({ ...base, lifetimeSeconds: 120 })).payload.exp).toBe(iat + 120);
+    await expect(buildTokenXClientAssertion({ ...base, lifetimeSeconds: 121 })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      field: 'lifetimeSeconds',
+    });
+  });
+
+  it('refuses a client id that is not cluster:namespace:app', async () => {
+    await expect(buildTokenXClientAssertion({ ...base, clientId: 'some-client' })).rejects.toMatchObject({ code: 'ERR_SCOPE_NAME' });
   });
 });

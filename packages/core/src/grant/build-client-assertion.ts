@@ -2,6 +2,7 @@ import { InvalidInputError } from '../error/nav-auth-error.js';
 import { checkAbsoluteUri, checkLifetime, checkNonEmpty, checkScopeList, toNumericDate } from '../input/check-input.js';
 import { type JwsHeader, signCompactJws } from '../jws/sign-compact-jws.js';
 import type { SigningKey } from '../key/signing-key.js';
+import { parseNaisAudience } from '../scope/nais-names.js';
 
 /** The longest client assertion lifetime nav-auth signs (Entra allows 5-10 minutes), in seconds. */
 export const CLIENT_ASSERTION_MAX_LIFETIME = 600;
@@ -65,4 +66,39 @@ export async function buildClientAssertion(options: ClientAssertionOptions): Pro
     ...(thumbprint === undefined ? {} : { 'x5t#S256': thumbprint }),
   };
   return signCompactJws(header, new TextEncoder().encode(JSON.stringify(payload)), key);
+}
+
+/** The longest client assertion lifetime tokendings accepts (`CLIENT_ASSERTION_MAX_LIFETIME`), in seconds. */
+export const TOKEN_X_ASSERTION_MAX_LIFETIME = 120;
+
+/** Options for {@link buildTokenXClientAssertion}. */
+export interface TokenXClientAssertionOptions {
+  /** `TOKEN_X_CLIENT_ID`, `cluster:namespace:app`: both `iss` and `sub`. */
+  readonly clientId: string;
+  /** `TOKEN_X_TOKEN_ENDPOINT`: the assertion's `aud`, one string. */
+  readonly tokenEndpoint: string;
+  /** `TOKEN_X_PRIVATE_JWK`, imported: its `kid` and `alg` go in the header. */
+  readonly key: SigningKey;
+  readonly now: Date;
+  /** A fresh UUID; tokendings refuses a `jti` it has seen. */
+  readonly jti: string;
+  /** `exp - iat`, 1 to 120 seconds (default 30, as the NAIS docs and Texas use). */
+  readonly lifetimeSeconds?: number;
+}
+
+/**
+ * Builds the client assertion of a TokenX exchange as tokendings checks it: `iss` = `sub` =
+ * the client id, `aud` = the token endpoint as a single string (tokendings wants exactly one
+ * audience), a fresh `jti`, `iat` = `nbf` = now and `exp` at most 120 s later.
+ */
+export async function buildTokenXClientAssertion(options: TokenXClientAssertionOptions): Promise<string> {
+  parseNaisAudience(options.clientId);
+  return buildClientAssertion({
+    clientId: options.clientId,
+    audience: options.tokenEndpoint,
+    key: options.key,
+    now: options.now,
+    jti: options.jti,
+    lifetimeSeconds: checkLifetime('lifetimeSeconds', options.lifetimeSeconds ?? 30, TOKEN_X_ASSERTION_MAX_LIFETIME),
+  });
 }

@@ -5,6 +5,7 @@ import {
   buildMaskinportenTokenRequest,
   buildOnBehalfOfRequest,
   buildTokenExchangeRequest,
+  buildTokenXExchangeRequest,
 } from './build-token-requests.js';
 
 const tokenEndpoint = 'https://test.maskinporten.no/token';
@@ -140,5 +141,47 @@ describe('buildTokenExchangeRequest', () => {
       client_assertion: 'x',
       requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
     });
+  });
+});
+
+describe('buildTokenXExchangeRequest', () => {
+  const tokenXEndpoint = 'https://tokenx.dev-gcp.nav.cloud.nais.io/token';
+
+  it('sends exactly the TokenX form, in the documented order, without client_id', () => {
+    const request = buildTokenXExchangeRequest({
+      tokenEndpoint: tokenXEndpoint,
+      clientAssertion: 'a.b.c',
+      subjectToken: 'user.token.sig',
+      audience: 'dev-gcp:team:app-b',
+    });
+    expect([...new URLSearchParams(request.body)]).toStrictEqual([
+      ['grant_type', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+      ['client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'],
+      ['client_assertion', 'a.b.c'],
+      ['subject_token_type', 'urn:ietf:params:oauth:token-type:jwt'],
+      ['subject_token', 'user.token.sig'],
+      ['audience', 'dev-gcp:team:app-b'],
+    ]);
+    expect(request.headers).toStrictEqual({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
+    const shown = `${JSON.stringify(request)} ${inspect(request)}`;
+    expect(shown).not.toContain('user.token.sig');
+    expect(shown).not.toContain('a.b.c');
+  });
+
+  it.each(['dev-gcp:team', 'team/app', 'dev-gcp:Team:app', 'api://dev-gcp.team.app/.default', ''])('refuses the target %j', (audience) => {
+    expect(() =>
+      buildTokenXExchangeRequest({ tokenEndpoint: tokenXEndpoint, clientAssertion: 'a.b.c', subjectToken: 's.t.x', audience }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_SCOPE_NAME' }));
+  });
+
+  it('takes a client assertion or client authentication with client_id, never both', () => {
+    expect(() =>
+      buildTokenExchangeRequest({
+        tokenEndpoint,
+        subjectToken: 's',
+        clientAssertion: 'x',
+        client: { clientId: 'c', auth: { method: 'private_key_jwt', clientAssertion: 'x' } },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'clientAssertion' }));
   });
 });

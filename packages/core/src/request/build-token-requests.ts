@@ -1,5 +1,13 @@
+import { InvalidInputError } from '../error/nav-auth-error.js';
 import { checkAbsoluteUri, checkNonEmpty, checkScopeList } from '../input/check-input.js';
-import { buildFormRequest, type ClientAuthentication, JWT_BEARER_GRANT_TYPE, type TokenRequest } from './token-request.js';
+import { parseNaisAudience } from '../scope/nais-names.js';
+import {
+  buildFormRequest,
+  type ClientAuthentication,
+  JWT_BEARER_CLIENT_ASSERTION_TYPE,
+  JWT_BEARER_GRANT_TYPE,
+  type TokenRequest,
+} from './token-request.js';
 
 /** Options for {@link buildMaskinportenTokenRequest}. */
 export interface MaskinportenTokenRequestOptions {
@@ -77,6 +85,9 @@ export function buildOnBehalfOfRequest(options: OnBehalfOfRequestOptions): Token
 /** `grant_type` of RFC 8693 token exchange. */
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
+/** `subject_token_type` of a JWT (RFC 8693 §3): what TokenX takes. */
+export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+
 /** Options for {@link buildTokenExchangeRequest}. */
 export interface TokenExchangeRequestOptions {
   readonly tokenEndpoint: string;
@@ -87,17 +98,35 @@ export interface TokenExchangeRequestOptions {
   readonly resource?: string;
   readonly scopes?: readonly string[];
   readonly requestedTokenType?: string;
-  /** Client authentication, when the authorization server requires it (TokenX does, with `private_key_jwt`). */
+  /**
+   * A `private_key_jwt` client assertion that alone identifies the client, sent without
+   * `client_id` (RFC 7523 §3 makes it optional): how TokenX authenticates clients.
+   */
+  readonly clientAssertion?: string;
+  /** Client authentication with `client_id`, for servers that want it; not with `clientAssertion`. */
   readonly client?: { readonly clientId: string; readonly auth: ClientAuthentication };
 }
 
-/** Builds an RFC 8693 §2.1 token exchange request. */
+/**
+ * Builds an RFC 8693 §2.1 token exchange request. With `clientAssertion` the form is exactly
+ * what TokenX takes: `grant_type`, `client_assertion_type`, `client_assertion`,
+ * `subject_token_type`, `subject_token`, `audience`, and no `client_id`.
+ */
 export function buildTokenExchangeRequest(options: TokenExchangeRequestOptions): TokenRequest {
-  const params: Array<readonly [string, string]> = [
-    ['grant_type', TOKEN_EXCHANGE_GRANT_TYPE],
+  if (options.clientAssertion !== undefined && options.client !== undefined) {
+    throw new InvalidInputError('clientAssertion', 'give clientAssertion or client, not both');
+  }
+  const params: Array<readonly [string, string]> = [['grant_type', TOKEN_EXCHANGE_GRANT_TYPE]];
+  if (options.clientAssertion !== undefined) {
+    params.push(
+      ['client_assertion_type', JWT_BEARER_CLIENT_ASSERTION_TYPE],
+      ['client_assertion', checkNonEmpty('clientAssertion', options.clientAssertion)],
+    );
+  }
+  params.push(
+    ['subject_token_type', checkNonEmpty('subjectTokenType', options.subjectTokenType ?? JWT_TOKEN_TYPE)],
     ['subject_token', checkNonEmpty('subjectToken', options.subjectToken)],
-    ['subject_token_type', checkNonEmpty('subjectTokenType', options.subjectTokenType ?? 'urn:ietf:params:oauth:token-type:jwt')],
-  ];
+  );
   if (options.audience !== undefined) params.push(['audience', checkNonEmpty('audience', options.audience)]);
   if (options.resource !== undefined) params.push(['resource', checkAbsoluteUri('resource', options.resource)]);
   if (options.scopes !== undefined) params.push(['scope', checkScopeList('scopes', options.scopes).join(' ')]);
@@ -105,4 +134,27 @@ export function buildTokenExchangeRequest(options: TokenExchangeRequestOptions):
     params.push(['requested_token_type', checkNonEmpty('requestedTokenType', options.requestedTokenType)]);
   }
   return buildFormRequest(options.tokenEndpoint, params, options.client);
+}
+
+/** Options for {@link buildTokenXExchangeRequest}. */
+export interface TokenXExchangeRequestOptions {
+  /** `TOKEN_X_TOKEN_ENDPOINT`. */
+  readonly tokenEndpoint: string;
+  /** From `buildTokenXClientAssertion`, fresh for every attempt. */
+  readonly clientAssertion: string;
+  /** The citizen's incoming token: ID-porten's, or a TokenX token for this app. */
+  readonly subjectToken: string;
+  /** The target app, `cluster:namespace:app`. */
+  readonly audience: string;
+}
+
+/** Builds a TokenX token exchange (RFC 8693 with a client assertion, nais/doc), checking the target's name. */
+export function buildTokenXExchangeRequest(options: TokenXExchangeRequestOptions): TokenRequest {
+  parseNaisAudience(options.audience);
+  return buildTokenExchangeRequest({
+    tokenEndpoint: options.tokenEndpoint,
+    clientAssertion: options.clientAssertion,
+    subjectToken: options.subjectToken,
+    audience: options.audience,
+  });
 }

@@ -43,6 +43,16 @@ export function parseNaisAudience(audience: string): NaisApplication {
   return checkApplication({ cluster, namespace, app });
 }
 
+/** True when `value` is a NAIS audience `<cluster>:<namespace>:<app>` that {@link parseNaisAudience} accepts. */
+export function isNaisAudience(value: unknown): value is string {
+  try {
+    parseNaisAudience(value as string);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Turns a token target into an Azure AD scope: `cluster:namespace:app` becomes
  * `api://cluster.namespace.app/.default`; an `api://` scope is returned unchanged.

@@ -36,11 +36,15 @@ export type { ConfigSource, DiscoveringConfigSource } from './config/load-config
 export {
   AZURE_SECRETS_DIR,
   discoverAzureConfig,
+  discoverIdportenConfig,
   discoverMaskinportenConfig,
   discoverMaskinportenValidationConfig,
+  discoverTokenXConfig,
   loadAzureConfig,
+  loadIdportenConfig,
   loadMaskinportenConfig,
   loadMaskinportenValidationConfig,
+  loadTokenXConfig,
   MASKINPORTEN_SECRETS_DIR,
 } from './config/load-config.js';
 export type { DiscoveryOptions, IssuerMetadata } from './discovery/discovery.js';
@@ -64,16 +68,25 @@ export { createMaskinportenClient } from './token/maskinporten-client.js';
 export type { TokenClientOptions } from './token/token-client-options.js';
 export type { TokenCacheOptions } from './token/token-engine.js';
 export type { TokenEvent, TokenEventListener } from './token/token-events.js';
+export type { TokenXClient, TokenXClientOptions, TokenXExchangeOptions } from './token/tokenx-client.js';
+export { createTokenXClient } from './token/tokenx-client.js';
 export type { ParsedJws, ParseJwsOptions } from './validation/parse-compact-jws.js';
 export { parseCompactJws } from './validation/parse-compact-jws.js';
 export type {
   AzureValidatorOptions,
   GenericClaims,
   GenericValidatorOptions,
+  IdportenValidatorOptions,
   MaskinportenValidatorOptions,
   TokenValidator,
   TokenValidatorOptions,
+  TokenXValidatorOptions,
 } from './validation/token-validator.js';
 export { createTokenValidator } from './validation/token-validator.js';
-export { createAzureTokenValidator, createMaskinportenTokenValidator } from './validation/validators-from-env.js';
+export {
+  createAzureTokenValidator,
+  createIdportenTokenValidator,
+  createMaskinportenTokenValidator,
+  createTokenXTokenValidator,
+} from './validation/validators-from-env.js';
 export { VERIFIABLE_ALGORITHMS, verifyCompactJws, verifySignature } from './validation/verify-jws.js';

@@ -5,13 +5,17 @@ import {
   type ConfigProblem,
   type EnvironmentRecord,
   endpointUrlProblem,
+  type IdportenConfig,
   type IssuerMetadata,
   isNavAuthError,
   type MaskinportenConfig,
   type MaskinportenValidationConfig,
   parseAzureConfig,
+  parseIdportenConfig,
   parseMaskinportenConfig,
   parseMaskinportenValidationConfig,
+  parseTokenXConfig,
+  type TokenXConfig,
 } from '@nav-auth/core';
 import { type DiscoveryOptions, discoverFromWellKnownUrl } from '../discovery/discovery.js';
 import { applyInsecureHttpHosts } from './insecure-http-hosts.js';
@@ -26,7 +30,10 @@ export const AZURE_SECRETS_DIR = '/var/run/secrets/nais.io/azure';
 export interface ConfigSource {
   /** Environment variables (default `process.env`); they win over files. */
   readonly env?: EnvironmentRecord;
-  /** Folder with one file per variable (default: the NAIS mount for the provider). */
+  /**
+   * Folder with one file per variable (default: the NAIS mount for Maskinporten and Azure AD;
+   * none for TokenX and ID-porten, which NAIS gives as environment variables).
+   */
   readonly secretsDir?: string;
 }
 
@@ -39,6 +46,15 @@ const MASKINPORTEN_VARIABLES = [
   'MASKINPORTEN_TOKEN_ENDPOINT',
   'MASKINPORTEN_JWKS_URI',
 ];
+const TOKEN_X_VARIABLES = [
+  'TOKEN_X_CLIENT_ID',
+  'TOKEN_X_PRIVATE_JWK',
+  'TOKEN_X_WELL_KNOWN_URL',
+  'TOKEN_X_ISSUER',
+  'TOKEN_X_JWKS_URI',
+  'TOKEN_X_TOKEN_ENDPOINT',
+];
+const IDPORTEN_VARIABLES = ['IDPORTEN_AUDIENCE', 'IDPORTEN_WELL_KNOWN_URL', 'IDPORTEN_ISSUER', 'IDPORTEN_JWKS_URI'];
 const AZURE_VARIABLES = [
   'AZURE_APP_CLIENT_ID',
   'AZURE_APP_CLIENT_SECRET',
@@ -56,7 +72,7 @@ interface Collected {
   readonly fileProblems: readonly ConfigProblem[];
 }
 
-function collect(names: readonly string[], source: ConfigSource, defaultDir: string): Collected {
+function collect(names: readonly string[], source: ConfigSource, defaultDir: string | undefined): Collected {
   const env = source.env ?? process.env;
   applyInsecureHttpHosts(env);
   const dir = source.secretsDir ?? defaultDir;
@@ -68,6 +84,7 @@ function collect(names: readonly string[], source: ConfigSource, defaultDir: str
       values[name] = fromEnv;
       continue;
     }
+    if (dir === undefined) continue;
     const file = join(dir, name);
     const read = readSecretFile(file);
     if (read.status === 'read') values[name] = read.text;
@@ -91,7 +108,7 @@ function parseCollected<T>({ values, fileProblems }: Collected, parse: (env: Env
   return parsed;
 }
 
-function load<T>(names: readonly string[], source: ConfigSource, defaultDir: string, parse: (env: EnvironmentRecord) => T): T {
+function load<T>(names: readonly string[], source: ConfigSource, defaultDir: string | undefined, parse: (env: EnvironmentRecord) => T): T {
   return parseCollected(collect(names, source, defaultDir), parse);
 }
 
@@ -106,7 +123,7 @@ export interface DiscoveringConfigSource extends ConfigSource, DiscoveryOptions 
 async function discoverAndLoad<T>(
   names: readonly string[],
   source: DiscoveringConfigSource,
-  defaultDir: string,
+  defaultDir: string | undefined,
   wellKnownVariable: string,
   discoverable: readonly string[],
   parse: (env: EnvironmentRecord, discovered: IssuerMetadata | undefined) => T,
@@ -182,5 +199,43 @@ export function discoverAzureConfig(source: DiscoveringConfigSource = {}): Promi
     'AZURE_APP_WELL_KNOWN_URL',
     ['AZURE_OPENID_CONFIG_ISSUER', 'AZURE_OPENID_CONFIG_TOKEN_ENDPOINT', 'AZURE_OPENID_CONFIG_JWKS_URI'],
     parseAzureConfig,
+  );
+}
+
+/**
+ * Loads TokenX configuration from the `TOKEN_X_*` environment (or `secretsDir`): an app that
+ * only validates TokenX tokens needs `TOKEN_X_CLIENT_ID`, `TOKEN_X_ISSUER` and
+ * `TOKEN_X_JWKS_URI`; exchanging also `TOKEN_X_PRIVATE_JWK` and `TOKEN_X_TOKEN_ENDPOINT`.
+ */
+export function loadTokenXConfig(source: ConfigSource = {}): TokenXConfig {
+  return load(TOKEN_X_VARIABLES, source, undefined, parseTokenXConfig);
+}
+
+/** {@link loadTokenXConfig}, with the issuer, JWKS URI and token endpoint from `TOKEN_X_WELL_KNOWN_URL` where unset. */
+export function discoverTokenXConfig(source: DiscoveringConfigSource = {}): Promise<TokenXConfig> {
+  return discoverAndLoad(
+    TOKEN_X_VARIABLES,
+    source,
+    undefined,
+    'TOKEN_X_WELL_KNOWN_URL',
+    ['TOKEN_X_ISSUER', 'TOKEN_X_JWKS_URI', 'TOKEN_X_TOKEN_ENDPOINT'],
+    parseTokenXConfig,
+  );
+}
+
+/** Loads what an API needs to validate ID-porten tokens: `IDPORTEN_AUDIENCE`, `IDPORTEN_ISSUER`, `IDPORTEN_JWKS_URI`. */
+export function loadIdportenConfig(source: ConfigSource = {}): IdportenConfig {
+  return load(IDPORTEN_VARIABLES, source, undefined, parseIdportenConfig);
+}
+
+/** {@link loadIdportenConfig}, with the issuer and JWKS URI from `IDPORTEN_WELL_KNOWN_URL` where unset. */
+export function discoverIdportenConfig(source: DiscoveringConfigSource = {}): Promise<IdportenConfig> {
+  return discoverAndLoad(
+    IDPORTEN_VARIABLES,
+    source,
+    undefined,
+    'IDPORTEN_WELL_KNOWN_URL',
+    ['IDPORTEN_ISSUER', 'IDPORTEN_JWKS_URI'],
+    parseIdportenConfig,
   );
 }

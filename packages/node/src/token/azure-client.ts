@@ -12,7 +12,7 @@ import {
   toAzureScope,
 } from '@nav-auth/core';
 import { BoundedMemo } from '../cache/bounded-memo.js';
-import { oboCacheKeySync } from '../cache/obo-cache-key-sync.js';
+import { subjectTokenCacheKey } from '../cache/subject-token-cache-key.js';
 import { loadAzureConfig } from '../config/load-config.js';
 import { assertKeyPairMatches } from '../keys/key-pair-check.js';
 import type { AccessToken } from './access-token.js';
@@ -122,7 +122,7 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
         const { scope, oboCacheKey } = preparedTarget(target);
         return engine.get(
           // Synchronous: the user's token is a new string on every request, so this runs on every call.
-          oboCacheKeySync(subjectToken, oboCacheKey),
+          subjectTokenCacheKey(subjectToken, oboCacheKey),
           async (signal) =>
             send(signal)(
               buildOnBehalfOfRequest({
@@ -143,7 +143,7 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
       engine.invalidate(preparedTarget(target).cacheKey);
     },
     async invalidateOnBehalfOf(subjectToken, target) {
-      engine.invalidate(oboCacheKeySync(subjectToken, preparedTarget(target).oboCacheKey));
+      engine.invalidate(subjectTokenCacheKey(subjectToken, preparedTarget(target).oboCacheKey));
     },
   };
 }

@@ -1,14 +1,19 @@
 import {
   type AzureClaims,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  type IdportenClaims,
   type JwtPayload,
+  type LoginLevel,
   type MaskinportenClaims,
   TokenValidationError,
+  type TokenXClaims,
   validateAudience,
   validateAzureClaims,
+  validateIdportenClaims,
   validateIssuer,
   validateMaskinportenClaims,
   validateTimeClaims,
+  validateTokenXClaims,
 } from '@nav-auth/core';
 import type { Dispatcher } from 'undici';
 import { discoverIssuer } from '../discovery/discovery.js';
@@ -81,6 +86,32 @@ export interface MaskinportenValidatorOptions extends CommonValidatorOptions {
   readonly requireSystemUser?: boolean;
 }
 
+interface CitizenValidatorOptions extends CommonValidatorOptions {
+  /**
+   * The lowest login level accepted (default `'high'`, the login proxy's default);
+   * `'substantial'` accepts both.
+   */
+  readonly requiredLoginLevel?: LoginLevel;
+  /** Only tokens whose `client_id` is one of these. */
+  readonly allowedClients?: readonly string[];
+}
+
+/** Options for a TokenX token validator. */
+export interface TokenXValidatorOptions extends CitizenValidatorOptions {
+  readonly profile: 'tokenx';
+  /** `TOKEN_X_CLIENT_ID`. */
+  readonly audience: string | readonly string[];
+  /** The `cluster:namespace:app` callers accepted (`client_id`): defence in depth behind TokenX's inbound policy. */
+  readonly allowedClients?: readonly string[];
+}
+
+/** Options for an ID-porten access token validator. */
+export interface IdportenValidatorOptions extends CitizenValidatorOptions {
+  readonly profile: 'idporten';
+  /** `IDPORTEN_AUDIENCE`. */
+  readonly audience: string | readonly string[];
+}
+
 /** Options for a validator of any issuer's JWT access tokens (RFC 9068 or plain JWT). */
 export interface GenericValidatorOptions extends CommonValidatorOptions {
   readonly profile: 'generic';
@@ -91,7 +122,12 @@ export interface GenericValidatorOptions extends CommonValidatorOptions {
 }
 
 /** Options for {@link createTokenValidator}. */
-export type TokenValidatorOptions = AzureValidatorOptions | MaskinportenValidatorOptions | GenericValidatorOptions;
+export type TokenValidatorOptions =
+  | AzureValidatorOptions
+  | MaskinportenValidatorOptions
+  | TokenXValidatorOptions
+  | IdportenValidatorOptions
+  | GenericValidatorOptions;
 
 /** Checks bearer tokens from one issuer. */
 export interface TokenValidator<Claims> {
@@ -103,7 +139,11 @@ type ClaimsOf<O extends TokenValidatorOptions> = O extends AzureValidatorOptions
   ? AzureClaims
   : O extends MaskinportenValidatorOptions
     ? MaskinportenClaims
-    : GenericClaims;
+    : O extends TokenXValidatorOptions
+      ? TokenXClaims
+      : O extends IdportenValidatorOptions
+        ? IdportenClaims
+        : GenericClaims;
 
 interface Profile {
   readonly algorithms: ReadonlySet<string>;
@@ -147,6 +187,19 @@ function profileOf(options: TokenValidatorOptions): Profile {
           }),
       };
     }
+    case 'tokenx':
+    case 'idporten': {
+      // tokendings signs RS256 with a kid and typ "JWT"; ID-porten access tokens are RS256 with a kid.
+      const { issuer, audience, clockToleranceSeconds, maxTokenAgeSeconds, requiredLoginLevel, allowedClients } = options;
+      const validate = options.profile === 'tokenx' ? validateTokenXClaims : validateIdportenClaims;
+      return {
+        algorithms: new Set(['RS256']),
+        requireKid: true,
+        types: new Set([undefined, 'jwt', 'at+jwt']),
+        claims: (payload, now) =>
+          validate(payload, { issuer, audience, now, clockToleranceSeconds, maxTokenAgeSeconds, requiredLoginLevel, allowedClients }),
+      };
+    }
     case 'generic': {
       const { clockToleranceSeconds, maxTokenAgeSeconds } = options;
       return {
@@ -184,7 +237,8 @@ function normalizedType(typ: unknown): string | undefined | null {
 /**
  * Creates a validator for one issuer: strict parsing before any crypto, the signature
  * checked with node:crypto against the issuer's JWKS (discovered when not given), `typ`
- * checked per profile, then core's claim rules for Azure AD, Maskinporten or any issuer.
+ * checked per profile, then core's claim rules for Azure AD, Maskinporten, TokenX, ID-porten
+ * or any issuer.
  * Valid tokens are remembered (core's time rules applied again on every hit, maximum age
  * included), so a token seen before costs a map lookup.
  *

@@ -1,10 +1,27 @@
-import type { AzureClaims, AzureConfig, MaskinportenClaims, MaskinportenValidationConfig } from '@nav-auth/core';
-import { type ConfigSource, loadAzureConfig, loadMaskinportenValidationConfig } from '../config/load-config.js';
+import type {
+  AzureClaims,
+  AzureConfig,
+  IdportenClaims,
+  IdportenConfig,
+  MaskinportenClaims,
+  MaskinportenValidationConfig,
+  TokenXClaims,
+  TokenXConfig,
+} from '@nav-auth/core';
+import {
+  type ConfigSource,
+  loadAzureConfig,
+  loadIdportenConfig,
+  loadMaskinportenValidationConfig,
+  loadTokenXConfig,
+} from '../config/load-config.js';
 import {
   type AzureValidatorOptions,
   createTokenValidator,
+  type IdportenValidatorOptions,
   type MaskinportenValidatorOptions,
   type TokenValidator,
+  type TokenXValidatorOptions,
 } from './token-validator.js';
 
 type FromEnv<O> = Omit<O, 'profile' | 'issuer' | 'jwksUri' | 'wellKnownUrl'> & ConfigSource;
@@ -29,4 +46,30 @@ export function createMaskinportenTokenValidator(
 ): TokenValidator<MaskinportenClaims> {
   const { config = loadMaskinportenValidationConfig(options), env: _env, secretsDir: _dir, ...rest } = options;
   return createTokenValidator({ ...rest, profile: 'maskinporten', issuer: config.issuer, jwksUri: config.jwksUri });
+}
+
+/**
+ * A TokenX validator configured from `TOKEN_X_ISSUER`, `TOKEN_X_JWKS_URI` and `TOKEN_X_CLIENT_ID`
+ * (as audience); login level high unless `requiredLoginLevel: 'substantial'`.
+ *
+ * @example
+ * const validator = createTokenXTokenValidator({ allowedClients: ['dev-gcp:team:app-a'] });
+ * const { pid, loginLevel, clientId } = await validator.validate(bearerToken);
+ */
+export function createTokenXTokenValidator(
+  options: Partial<FromEnv<TokenXValidatorOptions>> & { readonly config?: TokenXConfig } = {},
+): TokenValidator<TokenXClaims> {
+  const { config = loadTokenXConfig(options), env: _env, secretsDir: _dir, ...rest } = options;
+  return createTokenValidator({ audience: config.clientId, ...rest, profile: 'tokenx', issuer: config.issuer, jwksUri: config.jwksUri });
+}
+
+/**
+ * An ID-porten validator configured from `IDPORTEN_ISSUER`, `IDPORTEN_JWKS_URI` and
+ * `IDPORTEN_AUDIENCE`; login level high unless `requiredLoginLevel: 'substantial'`.
+ */
+export function createIdportenTokenValidator(
+  options: Partial<FromEnv<IdportenValidatorOptions>> & { readonly config?: IdportenConfig } = {},
+): TokenValidator<IdportenClaims> {
+  const { config = loadIdportenConfig(options), env: _env, secretsDir: _dir, ...rest } = options;
+  return createTokenValidator({ audience: config.audience, ...rest, profile: 'idporten', issuer: config.issuer, jwksUri: config.jwksUri });
 }

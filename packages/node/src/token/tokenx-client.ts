@@ -1,0 +1,134 @@
+import {
+  buildTokenXClientAssertion,
+  buildTokenXExchangeRequest,
+  type CacheKeyClient,
+  ConfigError,
+  type ConfigProblem,
+  checkTokenXSubjectToken,
+  importSigningKey,
+  parseNaisAudience,
+  type SigningKey,
+  type TokenXConfig,
+  tokenExchangeCacheKeyFor,
+} from '@nav-auth/core';
+import { BoundedMemo } from '../cache/bounded-memo.js';
+import { subjectTokenCacheKey } from '../cache/subject-token-cache-key.js';
+import { loadTokenXConfig } from '../config/load-config.js';
+import { assertKeyPairMatches } from '../keys/key-pair-check.js';
+import type { AccessToken } from './access-token.js';
+import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
+import { sendTokenRequest, TokenEngine } from './token-engine.js';
+
+/** Options for {@link createTokenXClient}. */
+export interface TokenXClientOptions extends TokenClientOptions {
+  /** Default: {@link loadTokenXConfig} (the `TOKEN_X_*` environment); it needs `TOKEN_X_PRIVATE_JWK` and `TOKEN_X_TOKEN_ENDPOINT`. */
+  readonly config?: TokenXConfig;
+  /** `exp - iat` of client assertions, 1 to 120 s (default 30). */
+  readonly assertionLifetimeSeconds?: number;
+}
+
+/** Per-call options of {@link TokenXClient.exchange}. */
+export interface TokenXExchangeOptions {
+  readonly forceRefresh?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** A TokenX client: exchanges a citizen's token for one to another app. */
+export interface TokenXClient {
+  /**
+   * A token for `target` (`cluster:namespace:app`) on behalf of the citizen whose token
+   * `subjectToken` is (ID-porten's, or a TokenX token for this app). Cached per subject token
+   * and target until shortly before expiry.
+   */
+  exchange(subjectToken: string, target: string, options?: TokenXExchangeOptions): Promise<AccessToken>;
+  /** Drops the cached exchange, so the next call asks TokenX again. */
+  invalidate(subjectToken: string, target: string): void;
+}
+
+/** The variables an exchange needs that the configuration lacks. */
+function exchangeProblems(config: TokenXConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const needed = 'is missing: exchanging tokens with TokenX needs it';
+  if (config.privateJwk === undefined) problems.push({ variable: 'TOKEN_X_PRIVATE_JWK', reason: needed });
+  if (config.tokenEndpoint === undefined) problems.push({ variable: 'TOKEN_X_TOKEN_ENDPOINT', reason: needed });
+  return problems;
+}
+
+/**
+ * Creates a TokenX client (RFC 8693 token exchange, as nais/doc and tokendings specify it).
+ * Each attempt signs a fresh client assertion (`aud` = the token endpoint, 30 s); the cache,
+ * single flight, refresh ahead, retries and deadlines are the other clients' engine. A subject
+ * token tokendings would refuse (expired, or a TokenX token for another app) is refused here
+ * with `ERR_INVALID_INPUT` before any request. Configuration and key problems show at creation.
+ *
+ * @example
+ * const tokenx = createTokenXClient(); // TOKEN_X_* from the environment
+ * const { token } = await tokenx.exchange(incomingToken, 'dev-gcp:team:app-b');
+ */
+export function createTokenXClient(options: TokenXClientOptions = {}): TokenXClient {
+  const config = options.config ?? loadTokenXConfig();
+  const problems = exchangeProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const privateJwk = config.privateJwk as NonNullable<TokenXConfig['privateJwk']>;
+  const tokenEndpoint = config.tokenEndpoint as string;
+  assertKeyPairMatches(privateJwk, 'TOKEN_X_PRIVATE_JWK');
+  const { dispatcher, randomId, clock } = resolveClientOptions(options);
+  const engine = new TokenEngine('tokenx', options);
+  const cacheClient: CacheKeyClient = { provider: 'tokenx', clientId: config.clientId, issuer: config.issuer };
+  // Checking a target's name and keying it cost more than a cache hit, so both are done once per target.
+  const keysByTarget = new BoundedMemo<(subjectTokenSha256: string) => string>();
+  let key: Promise<SigningKey> | undefined;
+
+  const signingKey = () => {
+    key ??= importSigningKey(privateJwk).catch((error: unknown) => {
+      key = undefined;
+      throw error;
+    });
+    return key;
+  };
+  const keyFor = (target: string) => {
+    const path = [target];
+    let found = keysByTarget.get(path);
+    if (found === undefined) {
+      parseNaisAudience(target);
+      found = keysByTarget.set(path, tokenExchangeCacheKeyFor(target, cacheClient));
+    }
+    return found;
+  };
+  const cacheKey = (subjectToken: string, target: string) => subjectTokenCacheKey(subjectToken, keyFor(target));
+
+  return {
+    exchange(subjectToken, target, callOptions = {}) {
+      try {
+        const key = cacheKey(subjectToken, target);
+        return engine.get(
+          key,
+          async (signal) => {
+            // Checked on a miss only: a cached answer was for a token that passed.
+            checkTokenXSubjectToken(subjectToken, { tokenXIssuer: config.issuer, clientId: config.clientId, now: new Date(clock()) });
+            const clientAssertion = await buildTokenXClientAssertion({
+              clientId: config.clientId,
+              tokenEndpoint,
+              key: await signingKey(),
+              now: new Date(clock()),
+              jti: randomId(),
+              ...(options.assertionLifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.assertionLifetimeSeconds }),
+            });
+            return sendTokenRequest(buildTokenXExchangeRequest({ tokenEndpoint, clientAssertion, subjectToken, audience: target }), {
+              dispatcher,
+              signal,
+              timeoutMs: options.attemptTimeoutMs ?? 5000,
+              purpose: 'TokenX token exchange',
+            });
+          },
+          callOptions,
+        );
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    invalidate(subjectToken, target) {
+      engine.invalidate(cacheKey(subjectToken, target));
+    },
+  };
+}

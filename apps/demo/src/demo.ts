@@ -2,11 +2,13 @@
 // Azure AD and Altinn PDP (@nav-auth/testing); a NestJS API (apps/nest12-esm) exposing a
 // nav:<product>:<name> scope, guarded by Maskinporten scopes with an audience restriction, a
 // system user checked with the PDP, and Azure roles; a consumer getting Maskinporten tokens;
-// and an on-behalf-of chain (user -> API A -> API B). Exits non-zero if any step deviates.
+// an on-behalf-of chain (user -> API A -> API B); and a citizen chain (ID-porten -> app A ->
+// TokenX -> app B, apps/citizen-chain). Exits non-zero if any step deviates.
 import 'reflect-metadata';
 import { exposedScopeName, parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
 import { createAzureClient, createMaskinportenClient } from '@nav-auth/node';
 import { startLocalIdp } from '@nav-auth/testing';
+import { startAppA, startAppB } from '@nav-auth-apps/citizen-chain/services';
 import { appModule } from '@nav-auth-apps/nest12-esm/app';
 import { startApiA, startApiB } from '@nav-auth-apps/obo-chain/services';
 import { NestFactory } from '@nestjs/core';
@@ -39,7 +41,7 @@ async function step(name: string, request: string, expected: number, run: () => 
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
 console.log(color(1, 'nav-auth demo'));
-console.log('▸ starting the local identity provider (Maskinporten, Azure AD, Altinn PDP)');
+console.log('▸ starting the local identity provider (Maskinporten, Azure AD, Altinn PDP, ID-porten, TokenX)');
 const idp = await startLocalIdp({ subscriptionKey: 'demo-subscription-key' });
 
 // What NAV exposes. NAIS names it nav:<product><sep><name>; sep is "/" only when the name has one.
@@ -75,6 +77,16 @@ const apiAApp = await idp.registerAzureApp({ name: 'dev-gcp:team:api-a' });
 const apiBApp = await idp.registerAzureApp({ name: 'dev-gcp:team:api-b', inbound: ['dev-gcp:team:api-a'] });
 const apiB = await startApiB(apiBApp.env);
 const apiA = await startApiA(apiAApp.env, { url: apiB.url, name: apiBApp.name });
+
+console.log('▸ starting the citizen chain (apps/citizen-chain): app A exchanges with TokenX to call app B');
+const citizenAppA = await idp.registerTokenXApp({ name: 'dev-gcp:team:app-a' });
+const citizenAppB = await idp.registerTokenXApp({ name: 'dev-gcp:team:app-b', inbound: ['dev-gcp:team:app-a'] });
+const citizenAppC = await idp.registerTokenXApp({ name: 'dev-gcp:team:app-c' });
+const login = idp.registerIdportenClient({ clientId: 'dev-gcp:team:app-a-idporten' });
+const appB = await startAppB(citizenAppB.env, ['dev-gcp:team:app-a']);
+const appA = await startAppA({ ...citizenAppA.env, ...login.env }, { url: appB.url, name: citizenAppB.clientId });
+// A second A whose target has no inbound access policy for it: TokenX refuses the exchange.
+const appAToC = await startAppA({ ...citizenAppA.env, ...login.env }, { url: appB.url, name: citizenAppC.clientId });
 
 console.log('\n▸ a vendor consumes NAV with Maskinporten');
 const maskinporten = createMaskinportenClient({ config: parseMaskinportenConfig(vendor.env) });
@@ -129,7 +141,28 @@ const forA = await idp.mintAzureUserToken({ audience: apiAApp.name, navIdent: 'Z
 await step('user -> API A -> API B on-behalf-of', 'GET API A with the user token', 200, async () => fetch(apiA.url, bearer(forA)));
 await step('a token for API A is refused by API B', 'GET API B with the token for A', 401, async () => fetch(apiB.url, bearer(forA)));
 
+console.log('\n▸ a citizen with ID-porten, and TokenX between apps');
+const citizen = (acr: string) => idp.mintIdportenToken({ audience: login.clientId, pid: '01017012345', acr });
+await step('citizen at level high: A -> TokenX -> B', 'GET app A with an ID-porten token (idporten-loa-high)', 200, async () =>
+  fetch(appA.url, bearer(await citizen('idporten-loa-high'))),
+);
+await step('level substantial where B requires high (step-up)', 'GET app A with idporten-loa-substantial', 401, async () =>
+  fetch(appA.url, bearer(await citizen('idporten-loa-substantial'))),
+);
+await step('a TokenX token for A is refused by B', 'GET app B with a TokenX token whose aud is app A', 401, async () =>
+  fetch(
+    appB.url,
+    bearer(await idp.mintTokenXToken({ audience: 'dev-gcp:team:app-a', clientId: 'dev-gcp:team:app-x', pid: '01017012345' })),
+  ),
+);
+await step('exchange refused without an access policy', 'GET app A wired to app C, which has no inbound rule for A', 502, async () =>
+  fetch(appAToC.url, bearer(await citizen('idporten-loa-high'))),
+);
+
 await nest.close();
+await appA.close();
+await appAToC.close();
+await appB.close();
 await apiA.close();
 await apiB.close();
 await idp.close();

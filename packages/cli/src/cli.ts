@@ -73,21 +73,28 @@ Prints the access token, or with --json the token, expiry and scopes.`,
 Shows the header and claims of a JWT (read from the argument or standard input) with exp, nbf and
 iat as dates and relative times. Nothing is verified; the signature is never shown, pid is masked.`,
   idp: `Usage: nav-auth idp [--port <port>] [--config <file.json>] [--env-dir <dir>]
-       nav-auth idp mint azure-user|azure-app|maskinporten ...   (nav-auth idp mint --help)
+       nav-auth idp mint azure-user|azure-app|maskinporten|idporten|tokenx ...   (nav-auth idp mint --help)
 
-Starts the local Maskinporten, Azure AD, generic authorization server and Altinn PDP on 127.0.0.1
-and prints 'export' lines for every app in the config, or with --env-dir writes them to one
-<dir>/<name>.env per app (mode 0600). It prints NAV_AUTH_IDP_URL for 'nav-auth idp mint'.
+Starts the local Maskinporten, Azure AD, generic authorization server, Altinn PDP, ID-porten and
+TokenX on 127.0.0.1 and prints 'export' lines for every app in the config, or with --env-dir
+writes them to one <dir>/<name>.env per app (mode 0600). It prints NAV_AUTH_IDP_URL for
+'nav-auth idp mint'.
 The same as nav-auth-local-idp (nav-auth-local-idp --help describes the config). Stop it with Ctrl-C.`,
   'idp mint': `Usage: nav-auth idp mint azure-user --audience <app> [--nav-ident <ident>] [--groups <g1,g2>] [--scp <scope,...>] [--name <name>]
        nav-auth idp mint azure-app --caller <app> --audience <app> [--roles <r1,r2>]
        nav-auth idp mint maskinporten --scopes <s1,s2> (--consumer-org <orgno> | --system-user <id>) [--audience <aud>]
+       nav-auth idp mint idporten --audience <client id> [--pid <fnr>] [--acr idporten-loa-high|idporten-loa-substantial]
+       nav-auth idp mint tokenx --audience <cluster:namespace:app> --client-id <cluster:namespace:app> [--pid <fnr>] [--acr Level4|Level3]
 
 Mints a token at a running local IdP and prints only the token: TOKEN=$(nav-auth idp mint ...).
 <app> is a registered Azure AD app, by name (cluster:namespace:app) or client id. Lists take commas
 or the flag repeated. azure-user: a user's token as after login (scp defaults to defaultaccess).
 azure-app: an app token from --caller, whose roles are the ones the config grants, or --roles.
 maskinporten: consumer is --consumer-org, else the system user's vendor.
+idporten: a citizen's access token for an ID-porten client (IDPORTEN_AUDIENCE), as the login
+proxy forwards it; --pid defaults to a synthetic fødselsnummer, --acr to idporten-loa-high.
+tokenx: a TokenX token for --audience (cluster:namespace:app), as if --client-id exchanged a
+citizen's ID-porten token; --acr defaults to Level4.
 
 Every kind also takes:
   --expired           exp 10 minutes ago, so validators refuse it as expired
@@ -285,7 +292,7 @@ function decode(args: string[], io: CliIo, stdin: () => string): number {
   return EXIT.ok;
 }
 
-const MINT_KINDS = ['azure-user', 'azure-app', 'maskinporten'] as const;
+const MINT_KINDS = ['azure-user', 'azure-app', 'maskinporten', 'idporten', 'tokenx'] as const;
 type MintKind = (typeof MINT_KINDS)[number];
 
 const MINT_OPTIONS: Record<MintKind, NonNullable<ParseArgsConfig['options']>> = {
@@ -303,6 +310,8 @@ const MINT_OPTIONS: Record<MintKind, NonNullable<ParseArgsConfig['options']>> = 
     audience: { type: 'string' },
     'system-user': { type: 'string' },
   },
+  idporten: { audience: { type: 'string' }, pid: { type: 'string' }, acr: { type: 'string' } },
+  tokenx: { audience: { type: 'string' }, 'client-id': { type: 'string' }, pid: { type: 'string' }, acr: { type: 'string' } },
 };
 
 /** `--groups g1,g2 --groups g3` is g1, g2, g3. */
@@ -340,23 +349,25 @@ async function mint(args: string[], io: CliIo): Promise<number> {
     if (values[flag] === undefined) throw new UsageError(`idp mint ${kind} needs --${flag}`);
     return values[flag] as string;
   };
-  const body: Record<string, unknown> =
-    mintKind === 'azure-user'
-      ? {
-          audience: need('audience'),
-          navIdent: values['nav-ident'],
-          groups: listOf(values.groups),
-          scopes: listOf(values.scp),
-          name: values.name,
-        }
-      : mintKind === 'azure-app'
-        ? { caller: need('caller'), audience: need('audience'), roles: listOf(values.roles) }
-        : {
-            scopes: listOf(values.scopes),
-            consumerOrg: values['consumer-org'],
-            audience: values.audience,
-            systemUser: values['system-user'],
-          };
+  const bodies: Record<MintKind, () => Record<string, unknown>> = {
+    'azure-user': () => ({
+      audience: need('audience'),
+      navIdent: values['nav-ident'],
+      groups: listOf(values.groups),
+      scopes: listOf(values.scp),
+      name: values.name,
+    }),
+    'azure-app': () => ({ caller: need('caller'), audience: need('audience'), roles: listOf(values.roles) }),
+    maskinporten: () => ({
+      scopes: listOf(values.scopes),
+      consumerOrg: values['consumer-org'],
+      audience: values.audience,
+      systemUser: values['system-user'],
+    }),
+    idporten: () => ({ audience: need('audience'), pid: values.pid, acr: values.acr }),
+    tokenx: () => ({ audience: need('audience'), clientId: need('client-id'), pid: values.pid, acr: values.acr }),
+  };
+  const body = bodies[mintKind]();
   if (mintKind === 'maskinporten') {
     if (!(body.scopes as string[] | undefined)?.length) throw new UsageError('idp mint maskinporten needs --scopes');
     if (body.consumerOrg === undefined && body.systemUser === undefined) {

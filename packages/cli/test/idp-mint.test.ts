@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAzureTokenValidator, createMaskinportenTokenValidator } from '@nav-auth/node';
+import { createAzureTokenValidator, createMaskinportenTokenValidator, createTokenValidator } from '@nav-auth/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readmeConfig, readmeMintCommands } from '../../testing/test/support/readme.js';
 import { runSource, spawnSource } from '../../testing/test/support/spawn-source.js';
@@ -61,6 +61,18 @@ const apiValidator = (kind?: 'app' | 'user') =>
 const maskinportenValidator = (options: { audience?: string; requireSystemUser?: boolean } = {}) =>
   createMaskinportenTokenValidator({ env: envFile(join(dir, 'env', 'my-client.env')), requiredScopes: ['nav:test/api'], ...options });
 
+/** A validator of one issuer's tokens for one audience, from the env file NAIS would give the app. */
+const citizenValidator = (file: string, prefix: 'IDPORTEN' | 'TOKEN_X') => {
+  const env = envFile(join(dir, 'env', file));
+  return createTokenValidator({
+    profile: 'generic',
+    issuer: env[`${prefix}_ISSUER`] as string,
+    jwksUri: env[`${prefix}_JWKS_URI`] as string,
+    audience: env[prefix === 'IDPORTEN' ? 'IDPORTEN_AUDIENCE' : 'TOKEN_X_CLIENT_ID'] as string,
+    algorithms: ['RS256'],
+  });
+};
+
 describe('nav-auth idp mint', () => {
   it('azure-user: prints only a token the audience validates, with NAVident, groups and scp', async () => {
     const minted = await token(
@@ -101,6 +113,50 @@ describe('nav-auth idp mint', () => {
     );
     expect(systemUser.consumerOrg).toBe('889640782');
     expect(systemUser.systemUser).toMatchObject({ id: SYSTEM_USER });
+  });
+
+  it('idporten: a citizen token the ID-porten client validates, with --pid and --acr', async () => {
+    const minted = await token(
+      'idporten',
+      '--audience',
+      'my-frontend-idporten',
+      '--pid',
+      '01819012446',
+      '--acr',
+      'idporten-loa-substantial',
+    );
+    const claims = await citizenValidator('my-frontend-idporten.env', 'IDPORTEN').validate(minted);
+    expect(claims.payload).toMatchObject({
+      pid: '01819012446',
+      acr: 'idporten-loa-substantial',
+      amr: ['MinID'],
+      client_id: 'my-frontend-idporten',
+    });
+  });
+
+  it('tokenx: a TokenX token the target app validates, from --client-id, with acr as tokendings maps it', async () => {
+    const validator = citizenValidator('dev-gcp.team.my-api.env', 'TOKEN_X');
+    const level4 = await validator.validate(
+      await token('tokenx', '--audience', 'dev-gcp:team:my-api', '--client-id', 'dev-gcp:team:my-frontend'),
+    );
+    expect(level4.payload).toMatchObject({ client_id: 'dev-gcp:team:my-frontend', acr: 'Level4', pid: '01819012365' });
+    const level3 = await validator.validate(
+      await token(
+        'tokenx',
+        '--audience',
+        'dev-gcp:team:my-api',
+        '--client-id',
+        'dev-gcp:team:my-frontend',
+        '--acr',
+        'idporten-loa-substantial',
+      ),
+    );
+    expect(level3.payload.acr).toBe('Level3');
+    await expect(
+      validator.validate(
+        await token('tokenx', '--audience', 'dev-gcp:team:my-api', '--client-id', 'dev-gcp:team:my-frontend', '--expired'),
+      ),
+    ).rejects.toMatchObject({ code: 'ERR_CLAIM_VALIDATION', claim: 'exp', reason: 'expired' });
   });
 
   it('--expired is refused as expired and --unpublished-key as unknown_key', async () => {
@@ -159,6 +215,9 @@ describe('nav-auth idp mint', () => {
       ['maskinporten', '--consumer-org', '313367002'],
       ['entra-user', '--audience', 'dev-gcp:team:my-api'],
       ['azure-user', '--audience', 'dev-gcp:team:my-api', '--groups', 'g1', 'g2'],
+      ['idporten', '--pid', '01819012365'],
+      ['idporten', '--audience', 'my-frontend-idporten', '--client-id', 'dev-gcp:team:my-frontend'],
+      ['tokenx', '--audience', 'dev-gcp:team:my-api'],
     ]) {
       const result = await mint(...args);
       expect(result.code, args.join(' ')).toBe(EXIT.usage);
@@ -174,6 +233,9 @@ describe('nav-auth idp mint', () => {
     const personal = await mint('maskinporten', '--scopes', 'nav:test/api', '--consumer-org', '01019012345');
     expect(personal.code).toBe(EXIT.failed);
     expect(personal.err).not.toContain('01019012345');
+    const pid = await mint('idporten', '--audience', 'my-frontend-idporten', '--pid', '0101901234');
+    expect(pid).toMatchObject({ code: EXIT.failed, out: '' });
+    expect(pid.err).toBe('nav-auth: the local IdP refused (400): "pid" must be 11 digits (a fødselsnummer or d-nummer)');
   });
 
   it('prints its usage for --help', async () => {
@@ -182,6 +244,8 @@ describe('nav-auth idp mint', () => {
       expect(result.code).toBe(EXIT.ok);
       expect(result.out).toMatch(/^Usage: nav-auth idp mint azure-user --audience/);
       expect(result.out).toContain('--unpublished-key');
+      expect(result.out).toContain('nav-auth idp mint idporten --audience');
+      expect(result.out).toContain('nav-auth idp mint tokenx --audience');
     }
   });
 });

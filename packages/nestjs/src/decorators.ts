@@ -1,4 +1,4 @@
-import { ConfigError, type SystemUser as CoreSystemUser } from '@nav-auth/core';
+import { ConfigError, type SystemUser as CoreSystemUser, type LoginLevel } from '@nav-auth/core';
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { NavAuthIssuer } from './nav-auth.options.js';
 import type { NavAuthPrincipal } from './nav-auth.runtime.js';
@@ -12,13 +12,21 @@ export const NAV_AUTH_METADATA = {
   groups: 'nav-auth:groups',
   tokenKind: 'nav-auth:token-kind',
   systemUserAccess: 'nav-auth:system-user-access',
+  loginLevel: 'nav-auth:login-level',
+  allowedClients: 'nav-auth:allowed-clients',
 } as const;
 
 /** A route anyone may call. On a method it beats its controller's requirements; next to a requirement on the same class or method, startup fails. */
 export const Public = () => SetMetadata(NAV_AUTH_METADATA.public, true);
 
-/** The identity provider a route or controller trusts (default: the module's `defaultIssuer`; with none, startup fails). */
-export const UseIssuer = (issuer: NavAuthIssuer) => SetMetadata(NAV_AUTH_METADATA.issuer, issuer);
+/**
+ * The identity providers a route or controller trusts (default: the module's `defaultIssuer`;
+ * with none, startup fails). Several only among the citizen issuers: `@UseIssuer('idporten',
+ * 'tokenx')` serves a citizen both directly and through another app. Such a route picks the
+ * validator whose configured issuer equals the token's `iss` exactly, and refuses (401) any
+ * other; every requirement on it must make sense for each issuer it names.
+ */
+export const UseIssuer = (...issuers: [NavAuthIssuer, ...NavAuthIssuer[]]) => SetMetadata(NAV_AUTH_METADATA.issuer, issuers);
 
 /** Requires every one of these Azure AD app roles (`roles`); on a controller and a method, every one of both. */
 export const RequireRoles = (...roles: string[]) => SetMetadata(NAV_AUTH_METADATA.roles, roles);
@@ -34,6 +42,20 @@ export const AppTokenOnly = () => SetMetadata(NAV_AUTH_METADATA.tokenKind, 'app'
 
 /** Only Azure AD user tokens (after login or on-behalf-of). */
 export const UserTokenOnly = () => SetMetadata(NAV_AUTH_METADATA.tokenKind, 'user');
+
+/**
+ * The lowest ID-porten login level a citizen route accepts: `'high'` (the default of every
+ * ID-porten and TokenX route, as of the login proxy) or `'substantial'`, which accepts both. A
+ * token below it gets 401 `insufficient_user_authentication` with `acr_values` (RFC 9470 §3).
+ */
+export const RequireLoginLevel = (level: LoginLevel) => SetMetadata(NAV_AUTH_METADATA.loginLevel, level);
+
+/**
+ * Only TokenX tokens exchanged by one of these apps (`client_id`, `cluster:namespace:app`). With
+ * `tokenx.allowedClients` and a controller's own list, the caller must be in every list (403
+ * otherwise). Defence in depth behind TokenX's inbound access policy; TokenX routes only.
+ */
+export const AllowedClients = (...clientIds: string[]) => SetMetadata(NAV_AUTH_METADATA.allowedClients, clientIds);
 
 /** What a system user must be allowed, asked of the Altinn PDP for the token's customer org. */
 export interface SystemUserAccess {
@@ -88,9 +110,21 @@ function guardedPrincipal(context: ExecutionContext, decorator: string): NavAuth
   return principal;
 }
 
-/** The validated claims: `AzureClaims` or `MaskinportenClaims`, by the route's issuer. Throws on a request the guard did not check. */
+/**
+ * The validated claims: `AzureClaims`, `MaskinportenClaims`, `TokenXClaims` or
+ * `IdportenClaims`, by the issuer of the token (on a multi-issuer route, `@AuthPrincipal()`
+ * says which). Throws on a request the guard did not check.
+ */
 export const AuthClaims = createParamDecorator(
   (_data: unknown, context: ExecutionContext) => guardedPrincipal(context, 'AuthClaims').claims,
+);
+
+/**
+ * The validated identity, `{ issuer, claims, token }`: on a route trusting several issuers,
+ * `issuer` tells which one's token this is (and narrows `claims`). Never log it: it holds the token.
+ */
+export const AuthPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): NavAuthPrincipal => guardedPrincipal(context, 'AuthPrincipal'),
 );
 
 /** The caller's bearer token, validated (for on-behalf-of, say). Never log it. */
@@ -108,4 +142,13 @@ export const SystemUser = createParamDecorator((_data: unknown, context: Executi
 export const NavIdent = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   const principal = guardedPrincipal(context, 'NavIdent');
   return principal.issuer === 'azure' ? principal.claims.navIdent : undefined;
+});
+
+/**
+ * The citizen's national id (`pid`: fødselsnummer or d-nummer) of an ID-porten or TokenX token,
+ * or `undefined` for other tokens. Personal data: never log it.
+ */
+export const Pid = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const principal = guardedPrincipal(context, 'Pid');
+  return principal.issuer === 'tokenx' || principal.issuer === 'idporten' ? principal.claims.pid : undefined;
 });

@@ -5,7 +5,7 @@ import { ConfigurableModuleClass, NAV_AUTH_OPTIONS, type OPTIONS_TYPE } from './
 import type { NavAuthModuleOptions } from './nav-auth.options.js';
 import { NavAuthRuntime } from './nav-auth.runtime.js';
 import { NavAuthStartupCheck } from './startup-check.js';
-import { AzureTokenService, MaskinportenTokenService } from './token-services.js';
+import { AzureTokenService, MaskinportenTokenService, TokenXTokenService } from './token-services.js';
 import { NAV_AUTH_CONFIG_SOURCE, NAV_AUTH_RUNTIME } from './tokens.js';
 
 type ConfigSource = Pick<NavAuthModuleOptions, 'env' | 'secretsDirs'>;
@@ -31,15 +31,17 @@ const providers: Provider[] = [
   NavAuthStartupCheck,
   MaskinportenTokenService,
   AzureTokenService,
+  TokenXTokenService,
 ];
 
 /**
- * Maskinporten, Azure AD and Altinn system-user auth for NestJS. `NavAuthModule.forRoot()`
+ * Maskinporten, Azure AD, Altinn system-user, ID-porten and TokenX auth for NestJS. `NavAuthModule.forRoot()`
  * reads the NAIS environment; `forRootAsync({ imports, inject, useFactory })` takes options
  * from your config module. Every route needs a valid token unless `@Public()` (the guard is
  * global unless `globalGuard: false`), and startup fails on a route that could be served
  * unchecked or could never authorize anyone. Extras: `isGlobal`, `globalGuard` and
- * `requestContext` (for `AzureTokenService.onBehalfOf(target)` without passing the token).
+ * `requestContext` (for `AzureTokenService.onBehalfOf(target)` and `TokenXTokenService.exchange(target)`
+ * without passing the token).
  *
  * @example
  * ```ts
@@ -64,5 +66,5 @@ export class NavAuthModule extends ConfigurableModuleClass {
 Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [NAV_AUTH_RUNTIME, NavAuthGuard, MaskinportenTokenService, AzureTokenService],
+  exports: [NAV_AUTH_RUNTIME, NavAuthGuard, MaskinportenTokenService, AzureTokenService, TokenXTokenService],
 })(NavAuthModule);

@@ -5,8 +5,12 @@ import {
   ConfigError,
   type ConfigProblem,
   type EnvironmentRecord,
+  type IdportenClaims,
+  isNaisAudience,
   isNavAuthError,
   type MaskinportenClaims,
+  type TokenXClaims,
+  type TokenXConfig,
 } from '@nav-auth/core';
 import {
   AZURE_SECRETS_DIR,
@@ -15,21 +19,28 @@ import {
   createMaskinportenClient,
   createRemoteKeySet,
   createTokenValidator,
+  createTokenXClient,
   type KeySet,
   loadAzureConfig,
+  loadIdportenConfig,
   loadMaskinportenConfig,
   loadMaskinportenValidationConfig,
+  loadTokenXConfig,
   MASKINPORTEN_SECRETS_DIR,
   type MaskinportenClient,
   type TokenValidator,
+  type TokenXClient,
 } from '@nav-auth/node';
 import { createPdpClient, type PdpClient } from '@nav-auth/pdp';
+import { isLoginPath } from './login-redirect.js';
 import type { NavAuthIssuer, NavAuthModuleOptions } from './nav-auth.options.js';
 
 /** The validated identity a guarded request carries. */
 export type NavAuthPrincipal =
   | { readonly issuer: 'azure'; readonly claims: AzureClaims; readonly token: string }
-  | { readonly issuer: 'maskinporten'; readonly claims: MaskinportenClaims; readonly token: string };
+  | { readonly issuer: 'maskinporten'; readonly claims: MaskinportenClaims; readonly token: string }
+  | { readonly issuer: 'tokenx'; readonly claims: TokenXClaims; readonly token: string }
+  | { readonly issuer: 'idporten'; readonly claims: IdportenClaims; readonly token: string };
 
 /**
  * Everything the guard and the services need, built once from the module options: the
@@ -44,6 +55,17 @@ export class NavAuthRuntime {
   readonly azureValidator: TokenValidator<AzureClaims> | undefined;
   readonly azureClient: AzureClient | undefined;
   readonly maskinportenClient: MaskinportenClient | undefined;
+  /**
+   * Citizen validators accept both login levels: the guard asks each route's own level
+   * (`@RequireLoginLevel`, default high) so that it can answer a too-low one with a step-up.
+   */
+  readonly tokenxValidator: TokenValidator<TokenXClaims> | undefined;
+  readonly idportenValidator: TokenValidator<IdportenClaims> | undefined;
+  readonly tokenxClient: TokenXClient | undefined;
+  /** `tokenx.allowedClients`, which the TokenX validator already enforces; for the startup check. */
+  readonly tokenxAllowedClients: readonly string[] | undefined;
+  /** `idporten.loginUrl`, checked to be a same-origin path. */
+  readonly loginUrl: string | undefined;
   readonly pdp: PdpClient | undefined;
   private readonly maskinportenIssuer: string | undefined;
   private readonly maskinportenKeys: KeySet | undefined;
@@ -51,6 +73,9 @@ export class NavAuthRuntime {
   /** Per issuer that cannot validate tokens, the variables that would make it: never their values. */
   private readonly missing = new Map<NavAuthIssuer, readonly ConfigProblem[]>();
   private readonly jwksHosts = new Map<NavAuthIssuer, string>();
+  /** The configured `iss` of each issuer that can validate tokens: a multi-issuer route picks its validator by it. */
+  private readonly issuerUrls = new Map<NavAuthIssuer, string>();
+  private readonly tokenxClientProblems: readonly ConfigProblem[] = [];
 
   constructor(private readonly options: NavAuthModuleOptions = {}) {
     const env = options.env ?? process.env;
@@ -73,6 +98,7 @@ export class NavAuthRuntime {
       });
       this.azureClient = createAzureClient({ ...azure?.client, config });
       this.jwksHosts.set('azure', new URL(config.jwksUri).host);
+      this.issuerUrls.set('azure', config.issuer);
     } else {
       this.missing.set('azure', problemsOf(options.azure === false ? undefined : () => loadAzureConfig(azureSource), 'azure'));
     }
@@ -84,6 +110,7 @@ export class NavAuthRuntime {
       this.maskinportenIssuer = validation.issuer;
       this.maskinportenKeys = createRemoteKeySet({ jwksUri: validation.jwksUri, ...maskinporten?.validator?.jwks });
       this.jwksHosts.set('maskinporten', new URL(validation.jwksUri).host);
+      this.issuerUrls.set('maskinporten', validation.issuer);
     } else {
       this.missing.set(
         'maskinporten',
@@ -99,6 +126,71 @@ export class NavAuthRuntime {
         config: maskinporten?.client?.config ?? loadMaskinportenConfig(maskinportenSource),
       });
     }
+    // TokenX and ID-porten come from the environment only (NAIS mounts no secret files for them).
+    const tokenx = options.tokenx === false ? undefined : options.tokenx;
+    let tokenxConfig: TokenXConfig | undefined;
+    const allowedClients = tokenx?.allowedClients;
+    if (
+      allowedClients !== undefined &&
+      (!Array.isArray(allowedClients) || allowedClients.length === 0 || !allowedClients.every(isNaisAudience))
+    ) {
+      // Checked here: the validator would refuse every token, and only when the first one came.
+      throw new ConfigError([
+        { variable: 'tokenx.allowedClients', reason: 'must be one or more cluster:namespace:app; leave it out for no client restriction' },
+      ]);
+    }
+    if (options.tokenx !== false && (tokenx !== undefined || inEnv(env, 'TOKEN_X_CLIENT_ID'))) {
+      tokenxConfig = tokenx?.config ?? loadTokenXConfig({ env });
+      this.tokenxValidator = createTokenValidator({
+        ...tokenx?.validator,
+        profile: 'tokenx',
+        issuer: tokenxConfig.issuer,
+        jwksUri: tokenxConfig.jwksUri,
+        audience: tokenxConfig.clientId,
+        requiredLoginLevel: 'substantial',
+        ...(allowedClients === undefined ? {} : { allowedClients }),
+      });
+      this.jwksHosts.set('tokenx', new URL(tokenxConfig.jwksUri).host);
+      this.issuerUrls.set('tokenx', tokenxConfig.issuer);
+    } else {
+      this.missing.set('tokenx', problemsOf(options.tokenx === false ? undefined : () => loadTokenXConfig({ env }), 'tokenx'));
+    }
+    this.tokenxAllowedClients = allowedClients;
+    if (tokenxConfig !== undefined && (tokenx?.client !== undefined || tokenxConfig.privateJwk !== undefined)) {
+      this.tokenxClient = createTokenXClient({ ...tokenx?.client, config: tokenxConfig });
+    } else if (options.tokenx === false) {
+      this.tokenxClientProblems = [{ variable: 'tokenx', reason: 'is false in the NavAuthModule options: no TokenX client' }];
+    } else {
+      const reason = 'is missing (or set tokenx.config): no TokenX client';
+      this.tokenxClientProblems = [
+        ...(tokenxConfig === undefined ? [{ variable: 'TOKEN_X_CLIENT_ID', reason }] : []),
+        { variable: 'TOKEN_X_PRIVATE_JWK', reason },
+      ];
+    }
+
+    const idporten = options.idporten === false ? undefined : options.idporten;
+    if (options.idporten !== false && (idporten !== undefined || inEnv(env, 'IDPORTEN_AUDIENCE'))) {
+      const config = idporten?.config ?? loadIdportenConfig({ env });
+      this.idportenValidator = createTokenValidator({
+        ...idporten?.validator,
+        profile: 'idporten',
+        issuer: config.issuer,
+        jwksUri: config.jwksUri,
+        audience: config.audience,
+        requiredLoginLevel: 'substantial',
+      });
+      this.jwksHosts.set('idporten', new URL(config.jwksUri).host);
+      this.issuerUrls.set('idporten', config.issuer);
+    } else {
+      this.missing.set('idporten', problemsOf(options.idporten === false ? undefined : () => loadIdportenConfig({ env }), 'idporten'));
+    }
+    if (idporten?.loginUrl !== undefined && !isLoginPath(idporten.loginUrl)) {
+      throw new ConfigError([
+        { variable: 'idporten.loginUrl', reason: "must be the login proxy's path on this origin, such as /oauth2/login (no query)" },
+      ]);
+    }
+    this.loginUrl = idporten?.loginUrl;
+
     if (options.pdp !== undefined) {
       if (this.maskinportenClient === undefined) {
         const problems = problemsOf(
@@ -118,6 +210,17 @@ export class NavAuthRuntime {
   /** Why routes trusting `issuer` could not validate a token (the variables to set), or `undefined` when they can. */
   missingConfiguration(issuer: NavAuthIssuer): readonly ConfigProblem[] | undefined {
     return this.missing.get(issuer);
+  }
+
+  /** The exact `iss` of an issuer's tokens, or `undefined` when it is not configured. */
+  issuerUrl(issuer: NavAuthIssuer): string | undefined {
+    return this.issuerUrls.get(issuer);
+  }
+
+  /** The TokenX client, or an `ERR_CONFIG` naming the `TOKEN_X_*` variables it lacks. */
+  requireTokenXClient(): TokenXClient {
+    if (this.tokenxClient === undefined) throw new ConfigError(this.tokenxClientProblems);
+    return this.tokenxClient;
   }
 
   /** The host the issuer's JWKS is fetched from, for logs. */
@@ -147,8 +250,10 @@ export class NavAuthRuntime {
   }
 }
 
+const inEnv = (env: EnvironmentRecord, variable: string) => (env[variable] ?? '') !== '';
+
 /** The problems `load` reports, or, for a provider turned off with `false`, that option. */
-function problemsOf(load: (() => unknown) | undefined, option: 'azure' | 'maskinporten'): readonly ConfigProblem[] {
+function problemsOf(load: (() => unknown) | undefined, option: NavAuthIssuer): readonly ConfigProblem[] {
   if (load === undefined) return [{ variable: option, reason: 'is false in the NavAuthModule options' }];
   try {
     load();

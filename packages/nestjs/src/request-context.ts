@@ -10,10 +10,10 @@ export const requestPrincipal = new AsyncLocalStorage<NavAuthPrincipal>();
 
 /**
  * Runs each guarded handler inside an async context holding its principal, so that
- * `AzureTokenService.onBehalfOf(target)` finds the caller's token without it being passed
- * around. Installed only with `requestContext: true`: on Node 20, AsyncLocalStorage turns on
- * promise hooks for the whole process, which cost about 5 % of a guarded route's throughput
- * in `pnpm bench`. An interceptor rather than a middleware, because on Fastify the handler
+ * `AzureTokenService.onBehalfOf(target)` and `TokenXTokenService.exchange(target)` find the
+ * caller's token without it being passed around. Installed only with `requestContext: true`:
+ * on Node 20, AsyncLocalStorage turns on promise hooks for the whole process, which cost
+ * about 5 % of a guarded route's throughput in `pnpm bench`. An interceptor rather than a middleware, because on Fastify the handler
  * does not run inside a middleware's async context.
  */
 export class NavAuthContextInterceptor implements NestInterceptor {

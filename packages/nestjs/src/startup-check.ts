@@ -9,7 +9,12 @@ import type { NavAuthRuntime } from './nav-auth.runtime.js';
 import { demandsToken, resolveRequirements } from './requirements.js';
 import { NAV_AUTH_EXTRAS, NAV_AUTH_RUNTIME, type NavAuthModuleExtras } from './tokens.js';
 
-const issuerNames: Record<NavAuthIssuer, string> = { azure: 'Azure AD', maskinporten: 'Maskinporten' };
+const issuerNames: Record<NavAuthIssuer, string> = {
+  azure: 'Azure AD',
+  maskinporten: 'Maskinporten',
+  tokenx: 'TokenX',
+  idporten: 'ID-porten',
+};
 
 // biome-ignore lint/complexity/noBannedTypes: guards are listed on classes and methods alike.
 function guardedByNavAuth(target: Function): boolean {
@@ -26,7 +31,8 @@ function guardedByNavAuth(target: Function): boolean {
  * without its requirement checked or could never authorize anyone: decorators that contradict
  * each other, a nav-auth requirement on a route no `NavAuthGuard` guards, a route that names no
  * issuer, an issuer some route trusts whose variables are missing, a system-user route without
- * the PDP. The guard refuses such routes too; this finds them before the first request.
+ * the PDP, allowed clients no token could match, two trusted issuers a token's `iss` cannot
+ * tell apart. The guard refuses such routes too; this finds them before the first request.
  */
 export class NavAuthStartupCheck implements OnModuleInit {
   constructor(
@@ -73,7 +79,23 @@ export class NavAuthStartupCheck implements OnModuleInit {
         if (requirements.systemUserAccess.length > 0 && this.runtime.pdp === undefined) {
           problems.push({ variable: route, reason: '@RequireSystemUserAccess needs the module option pdp' });
         }
-        routesByIssuer.set(requirements.issuer, [...(routesByIssuer.get(requirements.issuer) ?? []), route]);
+        const moduleClients = this.runtime.tokenxAllowedClients;
+        if (requirements.allowedClients !== undefined && moduleClients !== undefined) {
+          if (!requirements.allowedClients.some((client) => moduleClients.includes(client))) {
+            problems.push({
+              variable: route,
+              reason: '@AllowedClients and tokenx.allowedClients have no client in common: no token could pass',
+            });
+          }
+        }
+        const urls = requirements.issuers.map((issuer) => this.runtime.issuerUrl(issuer)).filter((url) => url !== undefined);
+        if (new Set(urls).size < urls.length) {
+          problems.push({
+            variable: route,
+            reason: `trusts ${requirements.issuers.join(' and ')}, configured with the same issuer: a token's iss cannot tell them apart`,
+          });
+        }
+        for (const issuer of requirements.issuers) routesByIssuer.set(issuer, [...(routesByIssuer.get(issuer) ?? []), route]);
       }
     }
     for (const [issuer, routes] of routesByIssuer) {

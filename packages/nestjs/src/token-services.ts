@@ -1,5 +1,5 @@
 import { ConfigError, InvalidInputError } from '@nav-auth/core';
-import type { AccessToken, AzureTokenOptions, MaskinportenTokenOptions } from '@nav-auth/node';
+import type { AccessToken, AzureTokenOptions, MaskinportenTokenOptions, TokenXExchangeOptions } from '@nav-auth/node';
 import { injectable } from './injectable.js';
 import type { NavAuthRuntime } from './nav-auth.runtime.js';
 import { requestPrincipal } from './request-context.js';
@@ -69,3 +69,38 @@ export class AzureTokenService {
   }
 }
 injectable(AzureTokenService, NAV_AUTH_RUNTIME, NAV_AUTH_EXTRAS);
+
+/** TokenX exchanges: a token to another app (`cluster:namespace:app`) on behalf of the citizen of the current request. */
+export class TokenXTokenService {
+  constructor(
+    private readonly runtime: NavAuthRuntime,
+    private readonly extras: NavAuthModuleExtras,
+  ) {}
+
+  /**
+   * A token for `target` on behalf of the citizen who called this request: the guarded
+   * request's own ID-porten or TokenX token is exchanged, so handlers need not pass it along.
+   * Needs the module's `requestContext: true` (an `ERR_CONFIG` without it).
+   */
+  async exchange(target: string, options?: TokenXExchangeOptions): Promise<AccessToken> {
+    if (!this.extras.requestContext) {
+      throw new ConfigError([
+        {
+          variable: 'requestContext',
+          reason: 'must be true in NavAuthModule.forRoot for exchange(target); or pass the token to exchangeToken',
+        },
+      ]);
+    }
+    const principal = requestPrincipal.getStore();
+    if (principal?.issuer !== 'idporten' && principal?.issuer !== 'tokenx') {
+      throw new InvalidInputError('exchange(target)', 'runs only while handling a guarded request with an ID-porten or TokenX token');
+    }
+    return this.runtime.requireTokenXClient().exchange(principal.token, target, options);
+  }
+
+  /** A token for `target` on behalf of the citizen whose token you pass (see `@BearerToken()`). */
+  async exchangeToken(subjectToken: string, target: string, options?: TokenXExchangeOptions): Promise<AccessToken> {
+    return this.runtime.requireTokenXClient().exchange(subjectToken, target, options);
+  }
+}
+injectable(TokenXTokenService, NAV_AUTH_RUNTIME, NAV_AUTH_EXTRAS);

@@ -21,6 +21,9 @@ export interface NavAuthModuleExtras {
    * is not under `@UseGuards(NavAuthGuard)` or an `APP_GUARD` of yours.
    */
   readonly globalGuard: boolean;
-  /** Keep the caller's principal in an AsyncLocalStorage, for `AzureTokenService.onBehalfOf(target)` (default `false`). */
+  /**
+   * Keep the caller's principal in an AsyncLocalStorage, for `AzureTokenService.onBehalfOf(target)`
+   * and `TokenXTokenService.exchange(target)` (default `false`).
+   */
   readonly requestContext: boolean;
 }

@@ -3,14 +3,40 @@
 // then real HTTP with tokens for the app.
 import 'reflect-metadata';
 import { type LocalIdp, startLocalIdp } from '@nav-auth/testing';
-import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { Controller, Get, type INestApplication, Inject, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NavAuthModule, NavIdent, Public, RequireRoles, RequireScopes, UseIssuer } from '../src/index.js';
+import {
+  AuthPrincipal,
+  NavAuthModule,
+  type NavAuthPrincipal,
+  NavIdent,
+  Pid,
+  Public,
+  RequireRoles,
+  RequireScopes,
+  TokenXTokenService,
+  UseIssuer,
+} from '../src/index.js';
 import { localIdpAuth } from '../src/testing.js';
 
 @Controller()
 class AppController {
+  constructor(@Inject(TokenXTokenService) private readonly tokenx: TokenXTokenService) {}
+
+  @Get('citizen')
+  @UseIssuer('idporten', 'tokenx')
+  citizen(@Pid() pid: string, @AuthPrincipal() principal: NavAuthPrincipal) {
+    return { pid, issuer: principal.issuer };
+  }
+
+  @Get('citizen/onward')
+  @UseIssuer('idporten')
+  async onward() {
+    const { token } = await this.tokenx.exchange('dev-gcp:team:downstream');
+    return { aud: JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()).aud };
+  }
+
   @Get('me')
   @RequireScopes('defaultaccess')
   me(@NavIdent() navIdent: string) {
@@ -38,7 +64,7 @@ class AppController {
 }
 
 /** The app as it ships: configuration from the NAIS environment, which this test process does not have. */
-@Module({ imports: [NavAuthModule.forRoot({ defaultIssuer: 'azure' })], controllers: [AppController] })
+@Module({ imports: [NavAuthModule.forRoot({ defaultIssuer: 'azure', requestContext: true })], controllers: [AppController] })
 class AppModule {}
 
 let idp: LocalIdp;
@@ -50,7 +76,8 @@ beforeAll(async () => {
   idp = await startLocalIdp();
   // The caller holds the role on the app, as an app registration's permissions do.
   await idp.registerAzureApp({ name: 'dev-gcp:team:batch-caller', roles: { 'dev-gcp:team:my-api': ['batch.run'] } });
-  auth = await localIdpAuth(idp, { azure: 'dev-gcp:team:my-api', maskinporten: true });
+  await idp.registerTokenXApp({ name: 'dev-gcp:team:downstream', inbound: ['dev-gcp:team:my-api'] });
+  auth = await localIdpAuth(idp, { azure: 'dev-gcp:team:my-api', maskinporten: true, tokenx: 'dev-gcp:team:my-api', idporten: true });
   const moduleRef = await auth.override(Test.createTestingModule({ imports: [AppModule] })).compile();
   app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
@@ -93,6 +120,25 @@ describe('localIdpAuth', () => {
     expect(await get('/partner', token)).toEqual({ status: 200, body: { partner: true } });
     const otherScope = await auth.maskinportenToken({ consumerOrg: '889640782', scopes: ['nav:team:other'] });
     expect((await get('/partner', otherScope)).status).toBe(403);
+  });
+
+  it('ID-porten and TokenX tokens for the app validate against the local IdP, and TokenXTokenService exchanges there', async () => {
+    expect(await get('/citizen', await auth.idportenToken({ pid: '24048512345' }))).toEqual({
+      status: 200,
+      body: { pid: '24048512345', issuer: 'idporten' },
+    });
+    expect(await get('/citizen', await auth.tokenxToken({ clientId: 'dev-gcp:team:frontend', pid: '24048512345' }))).toEqual({
+      status: 200,
+      body: { pid: '24048512345', issuer: 'tokenx' },
+    });
+    expect((await get('/citizen', await auth.idportenToken({ acr: 'idporten-loa-substantial' }))).status).toBe(401);
+    expect(await get('/citizen/onward', await auth.idportenToken())).toEqual({ status: 200, body: { aud: 'dev-gcp:team:downstream' } });
+    expect(auth.env).toMatchObject({ TOKEN_X_CLIENT_ID: 'dev-gcp:team:my-api', IDPORTEN_AUDIENCE: auth.idportenClient?.clientId });
+    const azureOnly = await localIdpAuth(idp, { azure: 'dev-gcp:team:azure-only' });
+    expect(() => azureOnly.tokenxToken({ clientId: 'dev-gcp:team:frontend' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_INPUT' }),
+    );
+    expect(() => azureOnly.idportenToken()).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT' }));
   });
 
   it('exposes the variables NAIS would inject, and refuses to mint for an app it was not given', async () => {

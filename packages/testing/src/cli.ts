@@ -16,6 +16,12 @@ export interface LocalIdpConfig {
   readonly azure?: {
     readonly apps?: ReadonlyArray<{ name: string; clientId?: string; roles?: Record<string, string[]>; inbound?: string[] }>;
   };
+  readonly tokenx?: {
+    readonly apps?: ReadonlyArray<{ name: string; inbound?: string[] }>;
+  };
+  readonly idporten?: {
+    readonly clients?: ReadonlyArray<{ clientId?: string }>;
+  };
   readonly systemUsers?: ReadonlyArray<{ id?: string; systemId: string; customerOrg: string; vendorOrg: string }>;
   readonly policies?: ReadonlyArray<{
     systemUserId: string;
@@ -30,17 +36,20 @@ export interface LocalIdpConfig {
 /** The usage text of `nav-auth-local-idp --help`. */
 export const LOCAL_IDP_USAGE = `Usage: nav-auth-local-idp [--config <file.json>] [--port <port>] [--env-dir <dir>]
 
-Starts a local Maskinporten, Azure AD, generic authorization server and Altinn PDP on 127.0.0.1,
-registers the clients and apps the config lists and prints the variables each one needs.
+Starts a local Maskinporten, Azure AD, generic authorization server, Altinn PDP, ID-porten and
+TokenX on 127.0.0.1, registers the clients and apps the config lists and prints the variables
+each one needs.
 Stop it with Ctrl-C. Its keys are generated for the run: for tests and local development only.
 
 Options:
   --config <file>   the JSON config below; without it, nothing is registered
   --port <port>     TCP port on 127.0.0.1 (default: the config's "port", else a free one)
   --env-dir <dir>   write each client's and app's variables to <dir>/<name>.env (mode 0600) and
-                    print only a summary; <name> is the Maskinporten clientId or the Azure app
-                    name with ':' as '.', other characters outside [A-Za-z0-9._-] as '_'
-                    (give clients a clientId for a name that stays the same between runs)
+                    print only a summary; <name> is the Maskinporten or ID-porten clientId, or
+                    the app name with ':' as '.' (an Azure AD app and a TokenX app of the same
+                    name share one file, as NAIS gives one app both), other characters outside
+                    [A-Za-z0-9._-] as '_' (give clients a clientId for a name that stays the
+                    same between runs)
   --help            show this text
 
 Config (every key optional; unknown keys are refused):
@@ -48,6 +57,9 @@ Config (every key optional; unknown keys are refused):
   maskinporten.clients[]  { "clientId"?, "orgno", "scopes": [...], "delegatedBy"?: [orgno, ...] }
   azure.apps[]            { "name": "cluster:namespace:app", "clientId"?, "roles"?: { "<app name>": [role, ...] },
                             "inbound"?: [app name, ...] }
+  tokenx.apps[]           { "name": "cluster:namespace:app", "inbound"?: [app name, ...] }   (inbound: the apps
+                            that may exchange tokens for this one; default none)
+  idporten.clients[]      { "clientId"? }   (IDPORTEN_AUDIENCE; default a new UUID each run)
   systemUsers[]           { "id"?, "systemId", "customerOrg", "vendorOrg" }
   policies[]              { "systemUserId", "resource", "action", "org", "decision"?: "Permit" | "Deny",
                             "obligations"?: [{ "id", "category", "value", "attributeId"?, "dataType"? }] }
@@ -136,6 +148,8 @@ const CONFIG_SCHEMA = object({
   azure: optional(
     object({ apps: optional(array(object({ name: text, clientId: optional(text), roles: optional(roles), inbound: optional(texts) }))) }),
   ),
+  tokenx: optional(object({ apps: optional(array(object({ name: text, inbound: optional(texts) }))) })),
+  idporten: optional(object({ clients: optional(array(object({ clientId: optional(text) }))) })),
   systemUsers: optional(array(object({ id: optional(text), systemId: text, customerOrg: text, vendorOrg: text }))),
   policies: optional(
     array(
@@ -180,6 +194,14 @@ function parsePort(value: string): number {
   return port;
 }
 
+/** Who an env file is written for: a NAIS app's name (`app`) lets its Azure AD and TokenX variables share one. */
+interface EnvFileOwner {
+  readonly name: string;
+  readonly title: string;
+  readonly kind: 'maskinporten' | 'azure' | 'tokenx' | 'idporten';
+  readonly app?: string;
+}
+
 const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 
 /**
@@ -196,9 +218,10 @@ export function envFileName(name: string): string {
 /**
  * Starts the local IdP from command-line arguments (`--config file.json`, `--port N`,
  * `--env-dir DIR`), registers what the config lists and prints, as shell `export` lines, the
- * `MASKINPORTEN_*` and `AZURE_*` variables each registered app needs (or, with `--env-dir`,
- * writes them to one file per app and prints a summary), and `NAV_AUTH_IDP_URL` for
- * `nav-auth idp mint`. Resolves to the running IdP, or to `undefined` after `--help`.
+ * `MASKINPORTEN_*`, `AZURE_*`, `TOKEN_X_*` and `IDPORTEN_*` variables each registered client
+ * and app needs (or, with `--env-dir`, writes them to one file per app and prints a summary),
+ * and `NAV_AUTH_IDP_URL` for `nav-auth idp mint`. Resolves to the running IdP, or to
+ * `undefined` after `--help`.
  * Rejects with `code` `ERR_LOCAL_IDP_USAGE` for a wrong command line and `ERR_LOCAL_IDP_CONFIG`
  * for a wrong config (an IdP it had started for it is stopped again).
  */
@@ -222,19 +245,26 @@ export async function runLocalIdpCli(argv: readonly string[], print: (line: stri
   const port = values.port === undefined ? config.port : parsePort(values.port);
   const envDir = values['env-dir'];
 
-  // Every client and app gets its own file; name them all before anything listens.
+  // Every client and app gets its own file, except that an Azure AD app and a TokenX app of the
+  // same name are one NAIS app, which NAIS gives both sets of variables: those share a file.
+  // Name them all before anything listens.
   const clients = (config.maskinporten?.clients ?? []).map((client) => ({ ...client, clientId: client.clientId ?? randomUUID() }));
   const apps = config.azure?.apps ?? [];
-  const fileOwners = new Map<string, string>();
-  const owners: Array<readonly [string, string]> = [
-    ...clients.map((c) => [c.clientId, `Maskinporten client ${c.clientId}`] as const),
-    ...apps.map((a) => [a.name, `Azure AD app ${a.name}`] as const),
+  const tokenxApps = config.tokenx?.apps ?? [];
+  const idportenClients = (config.idporten?.clients ?? []).map((client) => ({ clientId: client.clientId ?? randomUUID() }));
+  const owners: readonly EnvFileOwner[] = [
+    ...clients.map((c): EnvFileOwner => ({ name: c.clientId, title: `Maskinporten client ${c.clientId}`, kind: 'maskinporten' })),
+    ...apps.map((a): EnvFileOwner => ({ name: a.name, title: `Azure AD app ${a.name}`, kind: 'azure', app: a.name })),
+    ...tokenxApps.map((a): EnvFileOwner => ({ name: a.name, title: `TokenX app ${a.name}`, kind: 'tokenx', app: a.name })),
+    ...idportenClients.map((c): EnvFileOwner => ({ name: c.clientId, title: `ID-porten client ${c.clientId}`, kind: 'idporten' })),
   ];
-  for (const [name, owner] of envDir === undefined ? [] : owners) {
-    const file = envFileName(name);
-    const other = fileOwners.get(file);
-    if (other !== undefined) throw configError(`${other} and ${owner} would share the env file ${file}`);
-    fileOwners.set(file, owner);
+  const fileOwners = new Map<string, EnvFileOwner[]>();
+  for (const owner of envDir === undefined ? [] : owners) {
+    const file = envFileName(owner.name);
+    const others = fileOwners.get(file) ?? [];
+    const clash = others.find((other) => other.app === undefined || other.app !== owner.app || other.kind === owner.kind);
+    if (clash !== undefined) throw configError(`${clash.title} and ${owner.title} would share the env file ${file}`);
+    fileOwners.set(file, [...others, owner]);
   }
 
   const idp = await startLocalIdp({
@@ -245,9 +275,10 @@ export async function runLocalIdpCli(argv: readonly string[], print: (line: stri
   try {
     print(`# nav-auth local IdP listening on ${idp.url} (test keys only: never use these values outside tests)`);
     print(`# Altinn PDP: ${idp.altinn.pdpUrl} (Ocp-Apim-Subscription-Key: ${idp.altinn.subscriptionKey})`);
-    print(`# mint tokens with: nav-auth idp mint azure-user|azure-app|maskinporten ... (nav-auth idp mint --help)`);
+    print(`# mint tokens with: nav-auth idp mint azure-user|azure-app|maskinporten|idporten|tokenx ... (nav-auth idp mint --help)`);
     print(`export NAV_AUTH_IDP_URL=${shellQuote(idp.url)}`);
     if (envDir !== undefined) mkdirSync(envDir, { recursive: true, mode: 0o700 });
+    const written = new Map<string, string>();
     const emit = (rawTitle: string, name: string, env: Readonly<Record<string, string>>) => {
       // A comment line stays one line, even for a client id with a line break in it.
       const title = [...rawTitle].map((char) => (char < ' ' || char === '\u007f' ? ' ' : char)).join('');
@@ -258,9 +289,9 @@ export async function runLocalIdpCli(argv: readonly string[], print: (line: stri
         return;
       }
       const file = join(envDir, envFileName(name));
-      writeFileSync(file, `# ${title}, from the nav-auth local IdP at ${idp.url} (test keys only)\n${lines.join('\n')}\n`, {
-        mode: 0o600,
-      });
+      const content = `${written.get(file) ?? ''}# ${title}, from the nav-auth local IdP at ${idp.url} (test keys only)\n${lines.join('\n')}\n`;
+      written.set(file, content);
+      writeFileSync(file, content, { mode: 0o600 });
       chmodSync(file, 0o600); // the mode above applies only to a new file
       print(`# ${title}: ${file}`);
     };
@@ -282,6 +313,18 @@ export async function runLocalIdpCli(argv: readonly string[], print: (line: stri
       await at(`azure.apps[${index}]`, async () => {
         const registered = await idp.registerAzureApp(app);
         emit(`Azure AD app ${app.name}`, app.name, registered.env);
+      });
+    }
+    for (const [index, app] of tokenxApps.entries()) {
+      await at(`tokenx.apps[${index}]`, async () => {
+        const registered = await idp.registerTokenXApp(app);
+        emit(`TokenX app ${app.name}`, app.name, registered.env);
+      });
+    }
+    for (const [index, client] of idportenClients.entries()) {
+      await at(`idporten.clients[${index}]`, () => {
+        const registered = idp.registerIdportenClient(client);
+        emit(`ID-porten client ${registered.clientId}`, registered.clientId, registered.env);
       });
     }
     for (const [index, systemUser] of (config.systemUsers ?? []).entries()) {

@@ -1,5 +1,6 @@
 /**
- * @nav-auth/testing: a strict local identity provider and Altinn PDP for tests and demos.
+ * @nav-auth/testing: a strict local identity provider (Maskinporten, Azure AD, a generic
+ * authorization server, Altinn and its PDP, ID-porten, TokenX) for tests and demos.
  *
  * @example
  * import { startLocalIdp } from '@nav-auth/testing';
@@ -22,7 +23,9 @@ export type {
   MintOptions,
   RegisteredAzureApp,
   RegisteredAzureCertificate,
+  RegisteredIdportenClient,
   RegisteredMaskinportenClient,
+  RegisteredTokenXApp,
 } from './local-idp.js';
 export { startLocalIdp } from './local-idp.js';
 export type { PdpObligation, PdpPolicy, SystemUserRecord } from './registry.js';

@@ -1,26 +1,19 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { type AltinnContext, handleAltinnExchange, handlePdp } from './altinn/altinn-endpoints.js';
-import { type AzureApp, generateAzureCertificate, parseAzureCertificate } from './azure/azure-certificate-credential.js';
-import { azureUnimplementedEndpoints, buildAzureDiscoveryDocument, notImplementedReply } from './azure/azure-discovery.js';
-import { type AzureContext, azureAccessTokenClaims, azureAppClaims, handleAzureToken } from './azure/azure-token-endpoint.js';
-import { type GenericContext, handleGenericToken } from './generic/generic-token-endpoint.js';
-import { IssuerKeys, type SignOptions } from './keys/issuer-keys.js';
+import { randomBytes } from 'node:crypto';
+import type { JWK } from 'jose';
+import { createAltinnIssuer } from './altinn/altinn-issuer.js';
+import { createAzureIssuer } from './azure/azure-issuer.js';
+import { createGenericIssuer } from './generic/generic-issuer.js';
+import { createIdportenIssuer } from './idporten/idporten-issuer.js';
+import { type IssuerHost, type IssuerSigner, type MintOptions, mintAs } from './issuer/issuer-host.js';
 import { createLoopbackTlsCredentials } from './keys/loopback-tls-credentials.js';
-import { handleMaskinportenToken, type MaskinportenContext } from './maskinporten/maskinporten-token-endpoint.js';
+import { createMaskinportenIssuer } from './maskinporten/maskinporten-issuer.js';
 import { mintRoutes } from './mint/mint-endpoint.js';
-import {
-  type GenericClientRecord,
-  isOrgno,
-  type MaskinportenClientRecord,
-  type PdpObligation,
-  type PdpPolicy,
-  SeenJtis,
-  type SystemUserRecord,
-} from './registry.js';
+import type { PdpObligation, SystemUserRecord } from './registry.js';
 import { type Fault, FaultTable } from './server/faults.js';
-import { LocalHttpServer, type RecordedRequest, type Reply, type Route } from './server/http-server.js';
-import { answerOAuth } from './server/oauth-error.js';
+import { LocalHttpServer, type RecordedRequest, type Route } from './server/http-server.js';
+import { createTokenxIssuer } from './tokenx/tokenx-issuer.js';
+
+export type { MintOptions } from './issuer/issuer-host.js';
 
 /** The endpoints faults can be injected on and requests are logged under. */
 export type LocalIdpEndpoint =
@@ -37,10 +30,17 @@ export type LocalIdpEndpoint =
   | 'generic.jwks'
   | 'altinn.exchange'
   | 'altinn.pdp'
+  | 'idporten.discovery'
+  | 'idporten.jwks'
+  /** Endpoints ID-porten's discovery document lists that the emulator answers 501 on (authorize, token, ...). */
+  | 'idporten.unimplemented'
+  | 'tokenx.discovery'
+  | 'tokenx.token'
+  | 'tokenx.jwks'
   | 'mint';
 
 /** The issuers the IdP signs for. */
-export type LocalIssuer = 'maskinporten' | 'azure' | 'generic' | 'altinn';
+export type LocalIssuer = 'maskinporten' | 'azure' | 'generic' | 'altinn' | 'idporten' | 'tokenx';
 
 /** Options for {@link startLocalIdp}. */
 export interface LocalIdpOptions {
@@ -48,7 +48,7 @@ export interface LocalIdpOptions {
   readonly port?: number;
   /** The IdP's clock, for tests with a fixed time (default: the system clock). */
   readonly now?: () => Date;
-  /** `expires_in` of issued access tokens, in seconds (default 3599, like Maskinporten). */
+  /** `expires_in` of issued and minted access tokens, in seconds (default 3599, like Maskinporten; TokenX 900, like tokendings). */
   readonly tokenLifetimeSeconds?: number;
   /** Azure AD tenant id (default: a fixed GUID). */
   readonly tenantId?: string;
@@ -105,10 +105,21 @@ export interface RegisteredAzureApp {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** Options for {@link LocalIdp.mintToken}. */
-export interface MintOptions extends SignOptions {
-  /** Lifetime when `claims` sets no `exp` (default 300 s). */
-  readonly expiresInSeconds?: number;
+/** A registered ID-porten client (the one a login proxy such as Wonderwall logs in with), with the environment its app gets. */
+export interface RegisteredIdportenClient {
+  readonly clientId: string;
+  /** `IDPORTEN_AUDIENCE`, `IDPORTEN_WELL_KNOWN_URL`, `IDPORTEN_ISSUER` and `IDPORTEN_JWKS_URI` as NAIS injects them. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** A registered TokenX app, with the environment it needs to exchange tokens and validate TokenX tokens. */
+export interface RegisteredTokenXApp {
+  /** The app's name, `cluster:namespace:app`: TokenX client ids are app names. */
+  readonly clientId: string;
+  /** The generated private JWK; `undefined` when you registered your own public key. */
+  readonly privateJwk: JWK | undefined;
+  /** `TOKEN_X_*` variables as NAIS injects them. */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /** A running local identity provider. */
@@ -135,6 +146,10 @@ export interface LocalIdp {
     readonly defaultResource: string;
   };
   readonly altinn: { readonly issuer: string; readonly exchangeUrl: string; readonly pdpUrl: string; readonly subscriptionKey: string };
+  /** ID-porten (`<url>/idporten`): its OpenID discovery and JWKS. Tokens are minted; there is no login. */
+  readonly idporten: IssuerEndpoints;
+  /** TokenX, tokendings (`<url>/tokenx`): RFC 8414 discovery, the token exchange endpoint and the JWKS. */
+  readonly tokenx: IssuerEndpoints;
 
   /** Registers a Maskinporten client; generates its RSA key unless you pass `publicJwk`. */
   registerMaskinportenClient(options: {
@@ -227,6 +242,60 @@ export interface LocalIdp {
     readonly claims?: Readonly<Record<string, unknown>>;
   }): Promise<string>;
 
+  /**
+   * Registers an ID-porten client and returns the environment of the app behind it;
+   * `clientId` (`IDPORTEN_AUDIENCE`) defaults to a new UUID.
+   */
+  registerIdportenClient(options?: { readonly clientId?: string }): RegisteredIdportenClient;
+
+  /**
+   * Registers an app with TokenX by its name `cluster:namespace:app`, which is its client id;
+   * generates its RSA key unless you pass `publicJwk`.
+   */
+  registerTokenXApp(options: {
+    readonly name: string;
+    /** Names of the apps allowed to exchange tokens for this one: its inbound access policy (default: none). */
+    readonly inbound?: readonly string[];
+    readonly publicJwk?: JWK;
+  }): Promise<RegisteredTokenXApp>;
+
+  /**
+   * A valid ID-porten access token for a client, as the Wonderwall login proxy forwards it: a
+   * pairwise `sub`, `pid`, `acr`, `amr`, `client_id`, `client_amr`, `scope`. The client need not
+   * be registered: a token for another client is one an app must refuse.
+   */
+  mintIdportenToken(options: {
+    /** The client the token is for (`IDPORTEN_AUDIENCE`): its `aud`. */
+    readonly audience: string;
+    /** The citizen's national id (default: a synthetic fødselsnummer, 01819012365). */
+    readonly pid?: string;
+    /** `idporten-loa-high` (default) or `idporten-loa-substantial`. */
+    readonly acr?: string;
+    /** Default `['BankID']`, or `['MinID']` for `idporten-loa-substantial`. */
+    readonly amr?: readonly string[];
+    /** `client_id` (default: `audience`). */
+    readonly clientId?: string;
+    readonly claims?: Readonly<Record<string, unknown>>;
+  }): Promise<string>;
+
+  /**
+   * A valid TokenX token for an app, as tokendings issues it after `clientId` exchanged a
+   * citizen's ID-porten token: the ID-porten claims, `aud` the target, `client_id` the consumer,
+   * `idp`, and `acr` mapped to `Level3`/`Level4`. Neither app need be registered.
+   */
+  mintTokenXToken(options: {
+    /** The app the token is for, `cluster:namespace:app` (any string is taken, for negative tests). */
+    readonly audience: string;
+    /** The consumer that exchanged it, `cluster:namespace:app`: `client_id`. */
+    readonly clientId: string;
+    readonly pid?: string;
+    /** Default `Level4` (tokendings' mapping of `idporten-loa-high`); an `idporten-loa-*` value is mapped too. */
+    readonly acr?: string;
+    /** Default `idp.idporten.issuer`. */
+    readonly idp?: string;
+    readonly claims?: Readonly<Record<string, unknown>>;
+  }): Promise<string>;
+
   /** Rotates an issuer's signing key; the old key stays in the JWKS unless `dropPrevious`. */
   rotateKeys(issuer: LocalIssuer, options?: { readonly dropPrevious?: boolean }): Promise<void>;
 
@@ -245,23 +314,11 @@ export interface LocalIdp {
 
 const DEFAULT_TENANT = '62366534-1ec3-4962-8869-9b5535279d0b';
 
-async function generatedClientKey(): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
-  const kid = randomUUID();
-  return {
-    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' },
-    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' },
-  };
-}
-
-function json(body: unknown): Reply {
-  return { status: 200, body };
-}
-
 /**
- * Starts a strict local Maskinporten, Azure AD, generic authorization server and Altinn
- * (token exchange + PDP) on 127.0.0.1, each issuer with its own path, discovery document,
- * JWKS and key.
+ * Starts a strict local Maskinporten, Azure AD, generic authorization server, Altinn (token
+ * exchange + PDP), ID-porten and TokenX on 127.0.0.1, each issuer with its own path, discovery
+ * document, JWKS and key, behind one server. Each issuer's rules live in its own folder
+ * (`maskinporten/`, `azure/`, `generic/`, `altinn/`, `idporten/`, `tokenx/`).
  *
  * @example
  * const idp = await startLocalIdp();
@@ -272,335 +329,57 @@ function json(body: unknown): Reply {
  */
 export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<LocalIdp> {
   const now = options.now ?? (() => new Date());
-  const lifetime = options.tokenLifetimeSeconds ?? 3599;
-  const tenantId = options.tenantId ?? DEFAULT_TENANT;
-  const subscriptionKey = options.subscriptionKey ?? randomBytes(16).toString('hex');
-  const keys: Record<LocalIssuer, IssuerKeys> = {
-    maskinporten: await IssuerKeys.create(),
-    azure: await IssuerKeys.create(),
-    generic: await IssuerKeys.create(),
-    altinn: await IssuerKeys.create(),
-  };
-  const maskinportenClients = new Map<string, MaskinportenClientRecord>();
-  const azureApps = new Map<string, AzureApp>();
-  const genericClients = new Map<string, GenericClientRecord>();
-  const systemUsers: SystemUserRecord[] = [];
-  const policies: PdpPolicy[] = [];
   const routes = new Map<string, Route>();
   const faults = new FaultTable<LocalIdpEndpoint>();
   const tls = options.https ? createLoopbackTlsCredentials() : undefined;
   const server = new LocalHttpServer(routes, faults, now, tls);
-  const base = (await server.listen(options.port ?? 0, '127.0.0.1')).origin;
-
-  const maskinporten: IssuerEndpoints = {
-    issuer: `${base}/maskinporten/`,
-    wellKnownUrl: `${base}/maskinporten/.well-known/oauth-authorization-server`,
-    tokenEndpoint: `${base}/maskinporten/token`,
-    jwksUri: `${base}/maskinporten/jwk`,
-  };
-  const azurePath = `/azure/${tenantId}`;
-  const azure = {
-    issuer: `${base}${azurePath}/v2.0`,
-    wellKnownUrl: `${base}${azurePath}/v2.0/.well-known/openid-configuration`,
-    tokenEndpoint: `${base}${azurePath}/oauth2/v2.0/token`,
-    jwksUri: `${base}${azurePath}/discovery/v2.0/keys`,
-    tenantId,
-    authority: `${base}${azurePath}`,
-  };
-  const generic = {
-    issuer: `${base}/generic`,
-    wellKnownUrl: `${base}/generic/.well-known/openid-configuration`,
-    tokenEndpoint: `${base}/generic/token`,
-    jwksUri: `${base}/generic/jwks`,
-    defaultResource: `${base}/generic/default-resource`,
-  };
-  const altinn = {
-    issuer: `${base}/altinn/`,
-    exchangeUrl: `${base}/altinn/authentication/api/v1/exchange/maskinporten`,
-    pdpUrl: `${base}/altinn/authorization/api/v1/authorize`,
-    subscriptionKey,
+  const origin = (await server.listen(options.port ?? 0, '127.0.0.1')).origin;
+  const host: IssuerHost = {
+    origin,
+    now,
+    tokenLifetimeSeconds: (issuerDefault) => options.tokenLifetimeSeconds ?? issuerDefault,
+    route: (url, endpoint, methods, handle) => routes.set(new URL(url).pathname, { endpoint, methods, handle }),
   };
 
-  const maskinportenContext: MaskinportenContext = {
-    issuer: maskinporten.issuer,
-    keys: keys.maskinporten,
-    clients: maskinportenClients,
+  // Maskinporten names Altinn's system users in its tokens; Altinn registers them.
+  const systemUsers: SystemUserRecord[] = [];
+  const maskinporten = await createMaskinportenIssuer(host, systemUsers);
+  const azure = await createAzureIssuer(host, options.tenantId ?? DEFAULT_TENANT);
+  const generic = await createGenericIssuer(host);
+  const altinn = await createAltinnIssuer(host, {
+    maskinporten: maskinporten.signer,
     systemUsers,
-    seenJtis: new SeenJtis(),
-    tokenLifetimeSeconds: lifetime,
-    now,
-  };
-  const azureContext: AzureContext = {
-    ...azure,
-    keys: keys.azure,
-    apps: azureApps,
-    tokenLifetimeSeconds: lifetime,
-    now,
-  };
-  const genericContext: GenericContext = {
-    ...generic,
-    keys: keys.generic,
-    clients: genericClients,
-    seenJtis: new SeenJtis(),
-    tokenLifetimeSeconds: lifetime,
-    now,
-  };
-  const altinnContext: AltinnContext = {
-    issuer: altinn.issuer,
-    keys: keys.altinn,
-    maskinporten: { issuer: maskinporten.issuer, keys: keys.maskinporten },
-    subscriptionKey,
-    policies,
+    subscriptionKey: options.subscriptionKey ?? randomBytes(16).toString('hex'),
     responseCase: options.pdpResponseCase ?? 'camel',
-    now,
+  });
+  const idporten = await createIdportenIssuer(host);
+  const tokenx = await createTokenxIssuer(host, idporten);
+  const signers: Record<LocalIssuer, IssuerSigner> = {
+    maskinporten: maskinporten.signer,
+    azure: azure.signer,
+    generic: generic.signer,
+    altinn: altinn.signer,
+    idporten: idporten.signer,
+    tokenx: tokenx.signer,
   };
-
-  const path = (url: string) => new URL(url).pathname;
-  const route = (url: string, endpoint: LocalIdpEndpoint, methods: readonly string[], handle: Route['handle']) =>
-    routes.set(path(url), { endpoint, methods, handle });
-
-  const maskinportenMetadata = {
-    issuer: maskinporten.issuer,
-    token_endpoint: maskinporten.tokenEndpoint,
-    jwks_uri: maskinporten.jwksUri,
-    grant_types_supported: ['urn:ietf:params:oauth:grant-type:jwt-bearer'],
-    token_endpoint_auth_methods_supported: ['private_key_jwt'],
-    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'RS384', 'RS512'],
-    authorization_details_types_supported: ['urn:altinn:systemuser'],
-  };
-  route(maskinporten.wellKnownUrl, 'maskinporten.discovery', ['GET'], () => json(maskinportenMetadata));
-  route(`${base}/maskinporten/.well-known/openid-configuration`, 'maskinporten.discovery', ['GET'], () => json(maskinportenMetadata));
-  // RFC 8414 §3.1, which Digdir's well-known page cites: the suffix goes before the issuer's path.
-  route(`${base}/.well-known/oauth-authorization-server/maskinporten`, 'maskinporten.discovery', ['GET'], () => json(maskinportenMetadata));
-  route(maskinporten.tokenEndpoint, 'maskinporten.token', ['POST'], (request) =>
-    answerOAuth(() => handleMaskinportenToken(maskinportenContext, request)),
-  );
-  route(maskinporten.jwksUri, 'maskinporten.jwks', ['GET'], () => json(keys.maskinporten.jwks()));
-
-  const azureMetadata = buildAzureDiscoveryDocument(azure, azure.authority);
-  route(azure.wellKnownUrl, 'azure.discovery', ['GET'], () => json(azureMetadata));
-  for (const { url, why } of Object.values(azureUnimplementedEndpoints(azure.authority))) {
-    route(url, 'azure.unimplemented', ['GET', 'POST'], () => notImplementedReply(why));
-  }
-  route(azure.tokenEndpoint, 'azure.token', ['POST'], (request) => answerOAuth(() => handleAzureToken(azureContext, request)));
-  route(azure.jwksUri, 'azure.jwks', ['GET'], () => json(keys.azure.jwks()));
-
-  const genericMetadata = {
-    issuer: generic.issuer,
-    token_endpoint: generic.tokenEndpoint,
-    jwks_uri: generic.jwksUri,
-    grant_types_supported: ['client_credentials'],
-    token_endpoint_auth_methods_supported: ['private_key_jwt'],
-    token_endpoint_auth_signing_alg_values_supported: ['PS256', 'RS256', 'ES256'],
-  };
-  route(generic.wellKnownUrl, 'generic.discovery', ['GET'], () => json(genericMetadata));
-  route(`${base}/generic/.well-known/oauth-authorization-server`, 'generic.discovery', ['GET'], () => json(genericMetadata));
-  route(`${base}/.well-known/oauth-authorization-server/generic`, 'generic.discovery', ['GET'], () => json(genericMetadata));
-  route(generic.tokenEndpoint, 'generic.token', ['POST'], (request) => answerOAuth(() => handleGenericToken(genericContext, request)));
-  route(generic.jwksUri, 'generic.jwks', ['GET'], () => json(keys.generic.jwks()));
-
-  route(altinn.exchangeUrl, 'altinn.exchange', ['GET'], (request) => handleAltinnExchange(altinnContext, request));
-  route(altinn.pdpUrl, 'altinn.pdp', ['POST'], (request) => handlePdp(altinnContext, request));
-
-  const seconds = () => Math.floor(now().getTime() / 1000);
-  const issuerUrl: Record<LocalIssuer, string> = {
-    maskinporten: maskinporten.issuer,
-    azure: azure.issuer,
-    generic: generic.issuer,
-    altinn: altinn.issuer,
-  };
-  const mintToken: LocalIdp['mintToken'] = (issuer, claims, mintOptions = {}) => {
-    const iat = seconds();
-    return keys[issuer].sign(
-      { iss: issuerUrl[issuer], iat, exp: iat + (mintOptions.expiresInSeconds ?? 300), jti: randomUUID(), ...claims },
-      mintOptions,
-    );
-  };
-
-  const findApp = (nameOrId: string) => azureApps.get(nameOrId) ?? [...azureApps.values()].find((app) => app.clientId === nameOrId);
 
   const handle: LocalIdp = {
-    url: base,
+    url: origin,
     tlsCaPem: tls?.caPem,
-    maskinporten,
-    azure,
-    generic,
-    altinn,
-
-    async registerMaskinportenClient(registration) {
-      if (!isOrgno(registration.orgno)) throw new TypeError('orgno must be a valid 9-digit organisation number');
-      const generated = registration.publicJwk === undefined ? await generatedClientKey() : undefined;
-      const publicJwk = registration.publicJwk ?? (generated as { publicJwk: JWK }).publicJwk;
-      if (typeof publicJwk.kid !== 'string') throw new TypeError('publicJwk needs a kid');
-      const clientId = registration.clientId ?? randomUUID();
-      maskinportenClients.set(clientId, {
-        clientId,
-        orgno: registration.orgno,
-        scopes: new Set(registration.scopes),
-        publicJwk,
-        delegatedBy: new Set(registration.delegatedBy ?? []),
-      });
-      return {
-        clientId,
-        privateJwk: generated?.privateJwk,
-        env: {
-          MASKINPORTEN_CLIENT_ID: clientId,
-          ...(generated === undefined ? {} : { MASKINPORTEN_CLIENT_JWK: JSON.stringify(generated.privateJwk) }),
-          MASKINPORTEN_SCOPES: registration.scopes.join(' '),
-          MASKINPORTEN_WELL_KNOWN_URL: maskinporten.wellKnownUrl,
-          MASKINPORTEN_ISSUER: maskinporten.issuer,
-          MASKINPORTEN_TOKEN_ENDPOINT: maskinporten.tokenEndpoint,
-          MASKINPORTEN_JWKS_URI: maskinporten.jwksUri,
-        },
-      };
-    },
-
-    async registerAzureApp(registration) {
-      if (!/^[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]+$/.test(registration.name)) throw new TypeError('name must be cluster:namespace:app');
-      const clientSecret = registration.secret === false ? undefined : randomBytes(24).toString('base64url');
-      const generated = registration.key === false ? undefined : await generatedClientKey();
-      const clientId = registration.clientId ?? randomUUID();
-      const ownPem = typeof registration.certificate === 'string' ? registration.certificate : undefined;
-      const newCertificate = registration.certificate === true ? await generateAzureCertificate(registration.name, now()) : undefined;
-      const certificatePem = ownPem ?? newCertificate?.pem;
-      const parsed = certificatePem === undefined ? undefined : parseAzureCertificate(certificatePem);
-      azureApps.set(registration.name, {
-        clientId,
-        name: registration.name,
-        objectId: randomUUID(),
-        clientSecret,
-        publicJwk: generated?.publicJwk,
-        certificates: parsed === undefined ? [] : [parsed.credential],
-        roles: new Map(Object.entries(registration.roles ?? {})),
-        inbound: registration.inbound === undefined ? undefined : new Set(registration.inbound),
-      });
-      return {
-        clientId,
-        name: registration.name,
-        clientSecret,
-        privateJwk: generated?.privateJwk,
-        certificate:
-          certificatePem === undefined || parsed === undefined
-            ? undefined
-            : {
-                pem: certificatePem,
-                privateKeyPem: newCertificate?.privateKeyPem,
-                thumbprint: parsed.thumbprint,
-                thumbprintSha256: parsed.thumbprintSha256,
-              },
-        env: {
-          AZURE_APP_CLIENT_ID: clientId,
-          ...(clientSecret === undefined ? {} : { AZURE_APP_CLIENT_SECRET: clientSecret }),
-          ...(generated === undefined ? {} : { AZURE_APP_JWK: JSON.stringify(generated.privateJwk) }),
-          AZURE_APP_TENANT_ID: tenantId,
-          AZURE_APP_WELL_KNOWN_URL: azure.wellKnownUrl,
-          AZURE_OPENID_CONFIG_ISSUER: azure.issuer,
-          AZURE_OPENID_CONFIG_TOKEN_ENDPOINT: azure.tokenEndpoint,
-          AZURE_OPENID_CONFIG_JWKS_URI: azure.jwksUri,
-        },
-      };
-    },
-
-    registerGenericClient(registration) {
-      genericClients.set(registration.clientId, {
-        clientId: registration.clientId,
-        jwksUri: registration.jwksUri,
-        scopes: new Set(registration.scopes),
-        audience: registration.audience,
-      });
-    },
-
-    registerSystemUser(registration) {
-      if (!isOrgno(registration.customerOrg) || !isOrgno(registration.vendorOrg))
-        throw new TypeError('customerOrg and vendorOrg must be valid organisation numbers');
-      const record = {
-        id: registration.id ?? randomUUID(),
-        systemId: registration.systemId,
-        customerOrg: registration.customerOrg,
-        vendorOrg: registration.vendorOrg,
-      };
-      systemUsers.push(record);
-      return record;
-    },
-
-    addPdpPolicy(policy) {
-      policies.push({ ...policy, decision: policy.decision ?? 'Permit', obligations: policy.obligations ?? [] });
-    },
-
-    mintToken,
-
-    mintAzureAppToken(request) {
-      const caller = findApp(request.caller);
-      const target = findApp(request.audience);
-      if (caller === undefined || target === undefined) throw new TypeError('caller and audience must be registered Azure apps');
-      return mintToken(
-        'azure',
-        {
-          ...azureAccessTokenClaims(
-            azureContext,
-            target.clientId,
-            { clientId: caller.clientId, name: caller.name, azpacr: '1' },
-            seconds(),
-          ),
-          ...azureAppClaims(caller, target),
-          ...request.claims,
-        },
-        { expiresInSeconds: lifetime },
-      );
-    },
-
-    mintAzureUserToken(request) {
-      const app = findApp(request.audience);
-      if (app === undefined) throw new TypeError(`no Azure app ${request.audience} is registered`);
-      const oid = randomUUID();
-      const frontend = { clientId: randomUUID(), name: 'local:frontend:login', azpacr: '0' } as const;
-      return mintToken(
-        'azure',
-        {
-          ...azureAccessTokenClaims(azureContext, app.clientId, frontend, seconds()),
-          sub: oid,
-          oid,
-          scp: (request.scopes ?? ['defaultaccess']).join(' '),
-          ...(request.navIdent === undefined ? {} : { NAVident: request.navIdent }),
-          ...(request.groups === undefined ? {} : { groups: [...request.groups] }),
-          ...(request.name === undefined ? {} : { name: request.name }),
-          ...request.claims,
-        },
-        { expiresInSeconds: lifetime },
-      );
-    },
-
-    mintMaskinportenToken(request) {
-      const consumer = { authority: 'iso6523-actorid-upis', ID: `0192:${request.consumerOrg}` };
-      const user = request.systemUser;
-      return mintToken(
-        'maskinporten',
-        {
-          client_amr: 'private_key_jwt',
-          token_type: 'Bearer',
-          scope: request.scopes.join(' '),
-          client_id: randomUUID(),
-          consumer,
-          ...(request.audience === undefined ? {} : { aud: request.audience }),
-          ...(user === undefined
-            ? {}
-            : {
-                authorization_details: [
-                  {
-                    type: 'urn:altinn:systemuser',
-                    systemuser_org: { authority: 'iso6523-actorid-upis', id: `0192:${user.customerOrg}` },
-                    systemuser_id: [user.id],
-                    system_id: user.systemId,
-                  },
-                ],
-              }),
-          ...request.claims,
-        },
-        { expiresInSeconds: lifetime },
-      );
-    },
-
-    rotateKeys: (issuer, rotation) => keys[issuer].rotate(rotation),
+    maskinporten: maskinporten.endpoints,
+    azure: azure.endpoints,
+    generic: generic.endpoints,
+    altinn: altinn.endpoints,
+    idporten: idporten.endpoints,
+    tokenx: tokenx.endpoints,
+    ...maskinporten.api,
+    ...azure.api,
+    ...generic.api,
+    ...altinn.api,
+    ...idporten.api,
+    ...tokenx.api,
+    mintToken: (issuer, claims, mintOptions) => mintAs(signers[issuer], now, claims, mintOptions),
+    rotateKeys: (issuer, rotation) => signers[issuer].keys.rotate(rotation),
     injectFault: (endpoint, fault, times) => faults.inject(endpoint, fault, times),
     clearFaults: (endpoint) => faults.clear(endpoint),
     requests: server.log,
@@ -608,6 +387,6 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     close: () => server.close(),
   };
   // POST /_mint/<kind> for `nav-auth idp mint`: loopback callers only, never a browser (mint/mint-endpoint.ts).
-  for (const [mintPath, mintRoute] of mintRoutes({ origin: base, idp: handle, systemUsers, now })) routes.set(mintPath, mintRoute);
+  for (const [mintPath, mintRoute] of mintRoutes({ origin, idp: handle, systemUsers, now })) routes.set(mintPath, mintRoute);
   return handle;
 }

@@ -25,6 +25,16 @@ export interface AzureAppRecord {
   readonly inbound: ReadonlySet<string> | undefined;
 }
 
+/** An app registered with TokenX (tokendings), as jwker registers a NAIS app there. */
+export interface TokenXAppRecord {
+  /** NAIS name `cluster:namespace:app`: the app's client id, and the `audience` others exchange for. */
+  readonly name: string;
+  /** The public half of its `TOKEN_X_PRIVATE_JWK`, which verifies its client assertions. */
+  readonly publicJwk: JWK;
+  /** Names of the apps allowed to exchange tokens for this one (its `accessPolicy.inbound`). */
+  readonly inbound: ReadonlySet<string>;
+}
+
 /** A client of the generic authorization server (seed 004), authenticated by keys at its own JWKS URI. */
 export interface GenericClientRecord {
   readonly clientId: string;

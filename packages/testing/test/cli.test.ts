@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envFileName, LOCAL_IDP_USAGE, runLocalIdpCli } from '../src/cli.js';
 import type { LocalIdp } from '../src/local-idp.js';
+import { postForm, signJwt, uuid } from './support/http.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'nav-auth-idp-'));
 
@@ -70,6 +71,55 @@ describe('runLocalIdpCli', () => {
     }
   });
 
+  it('registers TokenX apps with their inbound policy and ID-porten clients, and prints their variables', async () => {
+    const config = writeConfig({
+      tokenx: { apps: [{ name: 'dev-gcp:demo:api', inbound: ['dev-gcp:demo:web'] }, { name: 'dev-gcp:demo:web' }] },
+      idporten: { clients: [{ clientId: 'demo-idporten' }] },
+    });
+    const { idp, lines } = await start(['--config', config]);
+    try {
+      // The export lines under one title, up to the next comment line.
+      const section = (title: string) => {
+        const after = lines.slice(lines.indexOf(`# ${title}`) + 1);
+        return exportsOf(
+          after.slice(
+            0,
+            after.findIndex((line) => line.startsWith('#')),
+          ),
+        );
+      };
+      const web = section('TokenX app dev-gcp:demo:web');
+      expect(web).toMatchObject({
+        TOKEN_X_CLIENT_ID: 'dev-gcp:demo:web',
+        TOKEN_X_ISSUER: idp.tokenx.issuer,
+        TOKEN_X_TOKEN_ENDPOINT: idp.tokenx.tokenEndpoint,
+        TOKEN_X_WELL_KNOWN_URL: idp.tokenx.wellKnownUrl,
+        TOKEN_X_JWKS_URI: idp.tokenx.jwksUri,
+      });
+      expect(exportsOf(lines)).toMatchObject({ IDPORTEN_AUDIENCE: 'demo-idporten', IDPORTEN_ISSUER: idp.idporten.issuer });
+      // The printed key and the configured inbound policy are the ones TokenX holds.
+      const [clientId, tokenEndpoint] = [web.TOKEN_X_CLIENT_ID as string, web.TOKEN_X_TOKEN_ENDPOINT as string];
+      const exchange = async (audience: string) => {
+        const iat = Math.floor(Date.now() / 1000);
+        const claims = { iss: clientId, sub: clientId, aud: tokenEndpoint, iat, nbf: iat, exp: iat + 30, jti: uuid() };
+        return postForm(tokenEndpoint, {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: await signJwt(JSON.parse(web.TOKEN_X_PRIVATE_JWK as string), claims),
+          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+          subject_token: await idp.mintIdportenToken({ audience: 'demo-idporten' }),
+          audience,
+        });
+      };
+      expect((await exchange('dev-gcp:demo:api')).status).toBe(200);
+      expect((await exchange('dev-gcp:demo:web')).body.error_description).toBe(
+        "client 'dev-gcp:demo:web' is not authorized to get token with aud=dev-gcp:demo:web",
+      );
+    } finally {
+      await idp.close();
+    }
+  });
+
   it('prints usage for --help, with the options, the config format and an example, and starts nothing', async () => {
     const lines: string[] = [];
     expect(await runLocalIdpCli(['--help'], (line) => lines.push(line))).toBeUndefined();
@@ -80,6 +130,7 @@ describe('runLocalIdpCli', () => {
     for (const part of ['systemUsers', 'policies', 'delegatedBy', 'tokenLifetimeSeconds', 'subscriptionKey', 'nav-auth idp mint']) {
       expect(LOCAL_IDP_USAGE).toContain(part);
     }
+    for (const part of ['tokenx.apps', 'idporten.clients', 'TokenX']) expect(LOCAL_IDP_USAGE).toContain(part);
   });
 
   it('refuses unknown options, stray arguments and a bad --port with ERR_LOCAL_IDP_USAGE and a clear message', async () => {
@@ -103,6 +154,14 @@ describe('runLocalIdpCli', () => {
     const wrongType = writeConfig({ azure: { apps: [{ name: 'dev-gcp:a:b', inbound: 'dev-gcp:a:c' }] } });
     await expect(runLocalIdpCli(['--config', wrongType], () => {})).rejects.toMatchObject({
       message: expect.stringContaining('azure.apps[0].inbound must be an array of non-empty strings'),
+    });
+    const tokenxTypo = writeConfig({ tokenx: { apps: [{ name: 'dev-gcp:a:b', inbund: ['dev-gcp:a:c'] }] } });
+    await expect(runLocalIdpCli(['--config', tokenxTypo], () => {})).rejects.toMatchObject({
+      message: expect.stringContaining('unknown key "inbund" in tokenx.apps[0] (it takes name, inbound)'),
+    });
+    const idportenType = writeConfig({ idporten: { clients: [{ clientId: 7 }] } });
+    await expect(runLocalIdpCli(['--config', idportenType], () => {})).rejects.toMatchObject({
+      message: expect.stringContaining('idporten.clients[0].clientId must be a non-empty string'),
     });
     const missing = writeConfig({ systemUsers: [{ systemId: 's', customerOrg: '313367002' }] });
     await expect(runLocalIdpCli(['--config', missing], () => {})).rejects.toMatchObject({
@@ -150,6 +209,30 @@ describe('runLocalIdpCli', () => {
     }
   });
 
+  it('--env-dir gives an Azure AD app and a TokenX app of the same name one file, as NAIS gives one app both', async () => {
+    const dir = join(tempDir(), '.env.d');
+    const config = writeConfig({
+      azure: { apps: [{ name: 'dev-gcp:team:api', clientId: 'api-client' }] },
+      tokenx: { apps: [{ name: 'dev-gcp:team:api' }, { name: 'dev-gcp:team:web' }] },
+      idporten: { clients: [{ clientId: 'web-idporten' }] },
+    });
+    const { idp, lines } = await start(['--config', config, '--env-dir', dir]);
+    try {
+      expect(readdirSync(dir).sort()).toEqual(['dev-gcp.team.api.env', 'dev-gcp.team.web.env', 'web-idporten.env']);
+      const apiFile = readFileSync(join(dir, 'dev-gcp.team.api.env'), 'utf8');
+      expect(exportsOf(apiFile.split('\n'))).toMatchObject({ AZURE_APP_CLIENT_ID: 'api-client', TOKEN_X_CLIENT_ID: 'dev-gcp:team:api' });
+      expect(apiFile).toMatch(/^# Azure AD app dev-gcp:team:api, from [^\n]*\n(export [^\n]*\n)+# TokenX app dev-gcp:team:api, from /);
+      expect(exportsOf(readFileSync(join(dir, 'web-idporten.env'), 'utf8').split('\n'))).toMatchObject({
+        IDPORTEN_AUDIENCE: 'web-idporten',
+      });
+      for (const file of readdirSync(dir)) expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
+      expect(lines).toContain(`# TokenX app dev-gcp:team:api: ${join(dir, 'dev-gcp.team.api.env')}`);
+      expect(lines).toContain(`# ID-porten client web-idporten: ${join(dir, 'web-idporten.env')}`);
+    } finally {
+      await idp.close();
+    }
+  });
+
   it('--env-dir writes files a shell sources safely, whatever the names and values', async () => {
     const dir = tempDir();
     const marker = join(dir, 'sourced-a-command');
@@ -177,6 +260,17 @@ describe('runLocalIdpCli', () => {
     await expect(runLocalIdpCli(['--config', config, '--env-dir', tempDir()], () => {})).rejects.toMatchObject({
       code: 'ERR_LOCAL_IDP_CONFIG',
       message: 'Maskinporten client dev-gcp.team.api and Azure AD app dev-gcp:team:api would share the env file dev-gcp.team.api.env',
+    });
+    const twice = writeConfig({ tokenx: { apps: [{ name: 'dev-gcp:team:api' }, { name: 'dev-gcp:team:api' }] } });
+    await expect(runLocalIdpCli(['--config', twice, '--env-dir', tempDir()], () => {})).rejects.toMatchObject({
+      message: 'TokenX app dev-gcp:team:api and TokenX app dev-gcp:team:api would share the env file dev-gcp.team.api.env',
+    });
+    const idporten = writeConfig({
+      tokenx: { apps: [{ name: 'dev-gcp:team:api' }] },
+      idporten: { clients: [{ clientId: 'dev-gcp.team.api' }] },
+    });
+    await expect(runLocalIdpCli(['--config', idporten, '--env-dir', tempDir()], () => {})).rejects.toMatchObject({
+      message: 'TokenX app dev-gcp:team:api and ID-porten client dev-gcp.team.api would share the env file dev-gcp.team.api.env',
     });
   });
 });

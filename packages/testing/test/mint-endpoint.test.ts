@@ -16,6 +16,8 @@ beforeAll(async () => {
   await idp.registerAzureApp({ name: 'dev-gcp:team:api', clientId: 'api-client' });
   await idp.registerAzureApp({ name: 'dev-gcp:team:caller', roles: { 'dev-gcp:team:api': ['read'] } });
   idp.registerSystemUser({ id: SYSTEM_USER, systemId: '889640782_sys', customerOrg: '313367002', vendorOrg: '889640782' });
+  idp.registerIdportenClient({ clientId: 'idporten-client' });
+  await idp.registerTokenXApp({ name: 'dev-gcp:team:api', inbound: ['dev-gcp:team:frontend'] });
 });
 afterAll(() => idp.close());
 
@@ -51,7 +53,7 @@ async function minted(path: string, body: unknown): Promise<string> {
   return answer.body.token as string;
 }
 
-async function verify(token: string, issuer: 'azure' | 'maskinporten') {
+async function verify(token: string, issuer: 'azure' | 'maskinporten' | 'idporten' | 'tokenx') {
   const jwks = await (await fetch(idp[issuer].jwksUri)).json();
   return jwtVerify(token, createLocalJWKSet(jwks as { keys: [] }), { issuer: idp[issuer].issuer });
 }
@@ -93,6 +95,44 @@ describe('POST /_mint/<kind>', () => {
     });
   });
 
+  it('mints an ID-porten token for a registered client, with the pid and acr asked for', async () => {
+    const { payload } = await verify(
+      await minted('/_mint/idporten', { audience: 'idporten-client', pid: '01819012446', acr: 'idporten-loa-substantial' }),
+      'idporten',
+    );
+    expect(payload).toMatchObject({
+      aud: 'idporten-client',
+      client_id: 'idporten-client',
+      pid: '01819012446',
+      acr: 'idporten-loa-substantial',
+      amr: ['MinID'],
+    });
+    expect(decodeJwt(await minted('/_mint/idporten', { audience: 'idporten-client' }))).toMatchObject({
+      acr: 'idporten-loa-high',
+      pid: '01819012365',
+    });
+  });
+
+  it('mints a TokenX token for a registered app, as if the client exchanged a citizen’s ID-porten token', async () => {
+    const { payload } = await verify(
+      await minted('/_mint/tokenx', { audience: 'dev-gcp:team:api', clientId: 'dev-gcp:team:frontend', pid: '01819012446' }),
+      'tokenx',
+    );
+    expect(payload).toMatchObject({
+      aud: 'dev-gcp:team:api',
+      client_id: 'dev-gcp:team:frontend',
+      pid: '01819012446',
+      acr: 'Level4',
+      idp: idp.idporten.issuer,
+    });
+    const substantial = await minted('/_mint/tokenx', {
+      audience: 'dev-gcp:team:api',
+      clientId: 'dev-gcp:team:frontend',
+      acr: 'idporten-loa-substantial',
+    });
+    expect(decodeJwt(substantial).acr).toBe('Level3');
+  });
+
   it('mints an expired token that verification refuses as expired', async () => {
     const token = await minted('/_mint/azure-user', { audience: 'dev-gcp:team:api', expired: true });
     const claims = decodeJwt(token);
@@ -100,12 +140,25 @@ describe('POST /_mint/<kind>', () => {
     await expect(verify(token, 'azure')).rejects.toBeInstanceOf(errors.JWTExpired);
     const maskinporten = await minted('/_mint/maskinporten', { scopes: ['nav:a'], consumerOrg: '313367002', expired: true });
     await expect(verify(maskinporten, 'maskinporten')).rejects.toBeInstanceOf(errors.JWTExpired);
+    const citizen = await minted('/_mint/idporten', { audience: 'idporten-client', expired: true });
+    await expect(verify(citizen, 'idporten')).rejects.toBeInstanceOf(errors.JWTExpired);
+    const tokenx = await minted('/_mint/tokenx', { audience: 'dev-gcp:team:api', clientId: 'dev-gcp:team:frontend', expired: true });
+    expect(decodeJwt(tokenx).nbf).toBe(decodeJwt(tokenx).iat);
+    await expect(verify(tokenx, 'tokenx')).rejects.toBeInstanceOf(errors.JWTExpired);
   });
 
   it('mints a token signed by a key the JWKS never published, with the same claims', async () => {
     const token = await minted('/_mint/azure-user', { audience: 'dev-gcp:team:api', navIdent: 'Z990000', unpublishedKey: true });
     expect(decodeJwt(token)).toMatchObject({ aud: 'api-client', NAVident: 'Z990000', iss: idp.azure.issuer });
     await expect(verify(token, 'azure')).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+    for (const [kind, body, issuer] of [
+      ['idporten', { audience: 'idporten-client', unpublishedKey: true }, 'idporten'],
+      ['tokenx', { audience: 'dev-gcp:team:api', clientId: 'dev-gcp:team:frontend', unpublishedKey: true }, 'tokenx'],
+    ] as const) {
+      const forged = await minted(`/_mint/${kind}`, body);
+      expect(decodeJwt(forged).iss).toBe(idp[issuer].issuer);
+      await expect(verify(forged, issuer)).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
+    }
   });
 
   it('logs mint requests under the endpoint "mint"', async () => {
@@ -159,6 +212,12 @@ describe('the mint endpoint refuses', () => {
       ['/_mint/maskinporten', { scopes: ['nav:a'], consumerOrg: '01019012345' }, '"consumerOrg" must be a valid 9-digit'],
       ['/_mint/maskinporten', { scopes: ['nav:a'], systemUser: 'b0000000-0000-0000-0000-000000000000' }, 'no registered system user'],
       ['/_mint/azure-user', { audience: 'dev-gcp:team:nobody' }, 'no Azure app dev-gcp:team:nobody is registered'],
+      ['/_mint/idporten', {}, '"audience" is required'],
+      ['/_mint/idporten', { audience: 'idporten-client', navIdent: 'Z990000' }, 'unknown field "navIdent" for idporten'],
+      ['/_mint/idporten', { audience: 'idporten-client', pid: '0101901234' }, '"pid" must be 11 digits'],
+      ['/_mint/idporten', { audience: 'idporten-client', acr: 4 }, '"acr" must be a non-empty string'],
+      ['/_mint/tokenx', { audience: 'dev-gcp:team:api' }, '"clientId" is required'],
+      ['/_mint/tokenx', { audience: 'dev-gcp:team:api', clientId: 'frontend' }, 'clientId must be cluster:namespace:app'],
     ];
     for (const [path, request, message] of cases) {
       const answer = await post(path, request);
@@ -168,6 +227,8 @@ describe('the mint endpoint refuses', () => {
     }
     const personal = await post('/_mint/maskinporten', { scopes: ['nav:a'], consumerOrg: '01019012345' });
     expect(JSON.stringify(personal.body)).not.toContain('01019012345');
+    const pid = await post('/_mint/idporten', { audience: 'idporten-client', pid: '0101901234' });
+    expect(JSON.stringify(pid.body)).not.toContain('0101901234');
   });
 });
 

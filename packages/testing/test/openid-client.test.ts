@@ -11,12 +11,22 @@
 //   endpoint (learn.microsoft.com/entra/identity-platform/certificate-credentials), where
 //   openid-client sends the issuer by default.
 // - `algorithm: 'oauth2'`: RFC 8414 §3.1 discovery, which Digdir's well-known page cites.
+// - TokenX: `genericGrantRequest` with the RFC 8693 grant and `PrivateKeyJwt`, its assertion as
+//   openid-client builds it (aud = the issuer, which tokendings accepts in its grace period, and
+//   a `client_id` parameter, which tokendings ignores), and with `modifyAssertion` setting aud to
+//   the token endpoint, as nais/doc documents.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalIdp, type RegisteredAzureApp, type RegisteredMaskinportenClient, startLocalIdp } from '../src/index.js';
+import {
+  type LocalIdp,
+  type RegisteredAzureApp,
+  type RegisteredMaskinportenClient,
+  type RegisteredTokenXApp,
+  startLocalIdp,
+} from '../src/index.js';
 import { nowSeconds, signJwt, uuid } from './support/http.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -202,5 +212,63 @@ describe('openid-client with the generic issuer', () => {
     await expect(token('partner-with-audience', { resource: 'https://elsewhere.example/' })).rejects.toMatchObject({
       error: 'invalid_target',
     });
+  });
+});
+
+describe('openid-client with the TokenX issuer', () => {
+  const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+  let frontend: RegisteredTokenXApp;
+  let idportenClient: string;
+
+  beforeAll(async () => {
+    await idp.registerTokenXApp({ name: 'dev-gcp:team:tokenx-api', inbound: ['dev-gcp:team:tokenx-frontend'] });
+    frontend = await idp.registerTokenXApp({ name: 'dev-gcp:team:tokenx-frontend' });
+    idportenClient = idp.registerIdportenClient().clientId;
+  });
+
+  const exchange = async (options: { algorithm?: 'oauth2'; audienceIsTokenEndpoint?: boolean } = {}) => {
+    const jwk = frontend.privateJwk as JWK;
+    const key = (await importJWK(jwk, 'RS256')) as client.CryptoKey;
+    const modify = {
+      [client.modifyAssertion]: (_header: unknown, payload: Record<string, unknown>) => {
+        payload.aud = idp.tokenx.tokenEndpoint;
+      },
+    };
+    const auth = client.PrivateKeyJwt({ key, kid: jwk.kid as string }, options.audienceIsTokenEndpoint ? modify : undefined);
+    const config = await client.discovery(new URL(idp.tokenx.issuer), frontend.clientId, undefined, auth, {
+      ...insecure,
+      ...(options.algorithm === undefined ? {} : { algorithm: options.algorithm }),
+    });
+    expect(config.serverMetadata().token_endpoint).toBe(idp.tokenx.tokenEndpoint);
+    const subject = await idp.mintIdportenToken({ audience: idportenClient, acr: 'idporten-loa-substantial' });
+    const tokens = await client.genericGrantRequest(config, TOKEN_EXCHANGE, {
+      subject_token: subject,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      audience: 'dev-gcp:team:tokenx-api',
+    });
+    expect(tokens).toMatchObject({ token_type: 'bearer', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' });
+    expect(tokens.expires_in).toBeGreaterThanOrEqual(899);
+    const { payload } = await verify(tokens.access_token, idp.tokenx.issuer, idp.tokenx.jwksUri);
+    expect(payload).toMatchObject({
+      aud: 'dev-gcp:team:tokenx-api',
+      client_id: frontend.clientId,
+      idp: idp.idporten.issuer,
+      acr: 'Level3',
+    });
+    return idp.takeRequest('tokenx.token');
+  };
+
+  it('exchanges a token with PrivateKeyJwt as openid-client builds it: aud = issuer, client_id sent', async () => {
+    while (idp.takeRequest('tokenx.token') !== undefined);
+    const request = await exchange();
+    expect(request?.form?.client_id).toBe(frontend.clientId);
+    const assertion = decodeJwt(request?.form?.client_assertion as string);
+    expect(assertion).toMatchObject({ iss: frontend.clientId, sub: frontend.clientId, aud: idp.tokenx.issuer });
+  });
+
+  it('exchanges a token with the assertion aud set to the token endpoint, found by RFC 8414 discovery', async () => {
+    while (idp.takeRequest('tokenx.token') !== undefined);
+    const request = await exchange({ algorithm: 'oauth2', audienceIsTokenEndpoint: true });
+    expect(decodeJwt(request?.form?.client_assertion as string).aud).toBe(idp.tokenx.tokenEndpoint);
   });
 });

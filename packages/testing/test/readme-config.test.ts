@@ -21,16 +21,27 @@ describe('packages/testing/README.md', () => {
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     expect(blocks.findIndex((block) => block.lang === 'ts')).toBeGreaterThan(0);
     // packages/cli/test/idp-mint.test.ts runs each of these against this README's config.
-    expect(readmeMintCommands().map((args) => args[2])).toEqual(expect.arrayContaining(['azure-user', 'azure-app', 'maskinporten']));
+    expect(readmeMintCommands().map((args) => args[2])).toEqual(
+      expect.arrayContaining(['azure-user', 'azure-app', 'maskinporten', 'idporten', 'tokenx']),
+    );
   });
 
   it('documents a complete config example that the command starts with', async () => {
     const config = JSON.parse(readmeConfig()) as Required<LocalIdpConfig>;
     expect(Object.keys(config).sort()).toEqual(
-      ['azure', 'maskinporten', 'policies', 'port', 'subscriptionKey', 'systemUsers', 'tokenLifetimeSeconds'].sort(),
+      ['azure', 'idporten', 'maskinporten', 'policies', 'port', 'subscriptionKey', 'systemUsers', 'tokenLifetimeSeconds', 'tokenx'].sort(),
     );
     expect(config.maskinporten.clients?.some((client) => client.delegatedBy !== undefined)).toBe(true);
-    for (const key of ['port', 'tokenLifetimeSeconds', 'subscriptionKey', 'maskinporten.clients[]', 'azure.apps[]', 'systemUsers[]']) {
+    const keys = [
+      'port',
+      'tokenLifetimeSeconds',
+      'subscriptionKey',
+      'maskinporten.clients[]',
+      'azure.apps[]',
+      'tokenx.apps[]',
+      'idporten.clients[]',
+    ];
+    for (const key of [...keys, 'systemUsers[]']) {
       expect(readme).toContain(`| \`${key}\` |`);
     }
 
@@ -45,8 +56,17 @@ describe('packages/testing/README.md', () => {
       expect(idp).toBeDefined();
       // The opening's `source .env.d/dev-gcp.team.my-api.env` is a file this config writes.
       expect(readme).toContain('source .env.d/dev-gcp.team.my-api.env');
-      expect(readdirSync(envDir).sort()).toEqual(['dev-gcp.team.my-api.env', 'dev-gcp.team.my-frontend.env', 'my-client.env']);
-      expect(readFileSync(join(envDir, 'dev-gcp.team.my-api.env'), 'utf8')).toContain("export AZURE_APP_CLIENT_ID='my-api-client-id'");
+      expect(readdirSync(envDir).sort()).toEqual([
+        'dev-gcp.team.my-api.env',
+        'dev-gcp.team.my-frontend.env',
+        'my-client.env',
+        'my-frontend-idporten.env',
+      ]);
+      // One file per NAIS app: its Azure AD and its TokenX variables, as NAIS injects both.
+      const api = readFileSync(join(envDir, 'dev-gcp.team.my-api.env'), 'utf8');
+      expect(api).toContain("export AZURE_APP_CLIENT_ID='my-api-client-id'");
+      expect(api).toContain("export TOKEN_X_CLIENT_ID='dev-gcp:team:my-api'");
+      expect(readFileSync(join(envDir, 'my-frontend-idporten.env'), 'utf8')).toContain("export IDPORTEN_AUDIENCE='my-frontend-idporten'");
       expect(lines.join('\n')).toContain('Ocp-Apim-Subscription-Key: local-pdp-key');
       expect(lines).toContain('# system user a6355a68-86b8-4344-8a81-0248cb461468: customer 313367002, vendor 889640782');
     } finally {

@@ -8,7 +8,10 @@ import { MINT_KINDS, type MintKind, type MintRequest, MintRequestError, parseMin
 export interface MintContext {
   /** The IdP's origin, `http://127.0.0.1:<port>`. */
   readonly origin: string;
-  readonly idp: Pick<LocalIdp, 'mintToken' | 'mintAzureUserToken' | 'mintAzureAppToken' | 'mintMaskinportenToken'>;
+  readonly idp: Pick<
+    LocalIdp,
+    'mintToken' | 'mintAzureUserToken' | 'mintAzureAppToken' | 'mintMaskinportenToken' | 'mintIdportenToken' | 'mintTokenXToken'
+  >;
   readonly systemUsers: readonly SystemUserRecord[];
   readonly now: () => Date;
 }
@@ -61,7 +64,7 @@ function refusal(request: HandlerRequest, hosts: ReadonlySet<string>): Reply | u
 /** `iat`/`nbf` 15 minutes ago and `exp` 10 minutes ago: past any validator's clock tolerance. */
 function expiredTimes(request: MintRequest, nowSeconds: number): Record<string, number> {
   const times = { iat: nowSeconds - 900, exp: nowSeconds - 600 };
-  // Maskinporten access tokens carry no nbf; Azure AD's do.
+  // Maskinporten access tokens carry no nbf; Azure AD's, ID-porten's and TokenX's do.
   return request.kind === 'maskinporten' ? times : { ...times, nbf: times.iat };
 }
 
@@ -107,6 +110,25 @@ async function mint(context: MintContext, request: MintRequest): Promise<string>
       });
       break;
     }
+    case 'idporten':
+      issuer = 'idporten';
+      token = await idp.mintIdportenToken({
+        audience: request.audience,
+        ...(request.pid === undefined ? {} : { pid: request.pid }),
+        ...(request.acr === undefined ? {} : { acr: request.acr }),
+        claims,
+      });
+      break;
+    case 'tokenx':
+      issuer = 'tokenx';
+      token = await idp.mintTokenXToken({
+        audience: request.audience,
+        clientId: request.clientId,
+        ...(request.pid === undefined ? {} : { pid: request.pid }),
+        ...(request.acr === undefined ? {} : { acr: request.acr }),
+        claims,
+      });
+      break;
   }
   if (!request.unpublishedKey) return token;
   // The same claims, signed again by a key the JWKS never published: a forgery of a real token.
@@ -126,9 +148,9 @@ async function handleMint(context: MintContext, kind: MintKind, request: Handler
 }
 
 /**
- * The routes of the mint endpoint, `POST /_mint/azure-user`, `/_mint/azure-app` and
- * `/_mint/maskinporten`, that `nav-auth idp mint` calls. Refuses to exist on a server that
- * does not listen on 127.0.0.1.
+ * The routes of the mint endpoint, `POST /_mint/azure-user`, `/_mint/azure-app`,
+ * `/_mint/maskinporten`, `/_mint/idporten` and `/_mint/tokenx`, that `nav-auth idp mint`
+ * calls. Refuses to exist on a server that does not listen on 127.0.0.1.
  */
 export function mintRoutes(context: MintContext): Map<string, Route> {
   const { hostname, port } = new URL(context.origin);

@@ -1,10 +1,10 @@
 import { isOrgno } from '../registry.js';
 
 /** The kinds of token the mint endpoint makes, one path each: `POST /_mint/<kind>`. */
-export type MintKind = 'azure-user' | 'azure-app' | 'maskinporten';
+export type MintKind = 'azure-user' | 'azure-app' | 'maskinporten' | 'idporten' | 'tokenx';
 
 /** Every mint kind, in the order the usage text lists them. */
-export const MINT_KINDS: readonly MintKind[] = ['azure-user', 'azure-app', 'maskinporten'];
+export const MINT_KINDS: readonly MintKind[] = ['azure-user', 'azure-app', 'maskinporten', 'idporten', 'tokenx'];
 
 interface MintVariants {
   /** `exp` (and `iat`, `nbf`) in the past, so validators refuse it as expired. */
@@ -36,6 +36,22 @@ export type MintRequest =
       readonly audience?: string;
       /** The `id` of a system user the IdP has registered. */
       readonly systemUser?: string;
+    })
+  | (MintVariants & {
+      readonly kind: 'idporten';
+      /** A registered ID-porten client id (`IDPORTEN_AUDIENCE`). */
+      readonly audience: string;
+      readonly pid?: string;
+      readonly acr?: string;
+    })
+  | (MintVariants & {
+      readonly kind: 'tokenx';
+      /** A registered TokenX app, `cluster:namespace:app`. */
+      readonly audience: string;
+      /** The consumer, `cluster:namespace:app`. */
+      readonly clientId: string;
+      readonly pid?: string;
+      readonly acr?: string;
     });
 
 /** A mint request the endpoint refuses with 400; the message names the field, never its value. */
@@ -47,6 +63,8 @@ const FIELDS: Record<MintKind, readonly string[]> = {
   'azure-user': ['audience', 'navIdent', 'groups', 'scopes', 'name', ...VARIANT_FIELDS],
   'azure-app': ['caller', 'audience', 'roles', ...VARIANT_FIELDS],
   maskinporten: ['scopes', 'consumerOrg', 'audience', 'systemUser', ...VARIANT_FIELDS],
+  idporten: ['audience', 'pid', 'acr', ...VARIANT_FIELDS],
+  tokenx: ['audience', 'clientId', 'pid', 'acr', ...VARIANT_FIELDS],
 };
 
 const MAX_TEXT = 1024;
@@ -83,6 +101,15 @@ function list(body: Body, field: string, spaceFree = false): readonly string[] |
     );
   }
   return value as string[];
+}
+
+/** A national id: 11 digits. The message never repeats the value, which is personal data. */
+function pid(body: Body): string | undefined {
+  const value = body.pid;
+  if (value !== undefined && (typeof value !== 'string' || !/^[0-9]{11}$/.test(value))) {
+    throw new MintRequestError('"pid" must be 11 digits (a fødselsnummer or d-nummer)');
+  }
+  return value;
 }
 
 function flag(body: Body, field: string): boolean {
@@ -153,5 +180,22 @@ export function parseMintRequest(kind: MintKind, raw: string): MintRequest {
         ...variants,
       };
     }
+    case 'idporten':
+      return {
+        kind,
+        audience: required(body, 'audience'),
+        ...optional('pid', pid(body)),
+        ...optional('acr', text(body, 'acr')),
+        ...variants,
+      };
+    case 'tokenx':
+      return {
+        kind,
+        audience: required(body, 'audience'),
+        clientId: required(body, 'clientId'),
+        ...optional('pid', pid(body)),
+        ...optional('acr', text(body, 'acr')),
+        ...variants,
+      };
   }
 }

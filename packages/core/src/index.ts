@@ -65,6 +65,7 @@ export { checkTokenXSubjectToken } from './claims/tokenx-subject-token.js';
 export { endpointUrlProblem, setInsecureHttpHosts } from './config/endpoint-url.js';
 export type {
   AzureConfig,
+  AzureValidationConfig,
   EnvironmentRecord,
   IdportenConfig,
   IssuerMetadata,
@@ -74,6 +75,7 @@ export type {
 } from './config/parse-config.js';
 export {
   parseAzureConfig,
+  parseAzureValidationConfig,
   parseIdportenConfig,
   parseMaskinportenConfig,
   parseMaskinportenValidationConfig,
@@ -117,6 +119,7 @@ export {
 export type { MaskinportenGrantOptions } from './grant/build-maskinporten-grant.js';
 export { buildMaskinportenGrant, MASKINPORTEN_MAX_GRANT_LIFETIME } from './grant/build-maskinporten-grant.js';
 export type { SystemUserAuthorizationDetail } from './grant/system-user-authorization-details.js';
+export { buildSystemUserAuthorizationDetails } from './grant/system-user-authorization-details.js';
 
 export { hasDuplicateMembersOrDeepNesting } from './input/duplicate-members.js';
 export { decodeBase64Url, encodeBase64Url, hasCanonicalBase64UrlEnd, isStrictBase64Url } from './jws/base64url.js';
@@ -172,3 +175,13 @@ export type { LegacyScopeOptions, NaisApplication } from './scope/nais-names.js'
 export { azureScope, isNaisAudience, legacyScopeName, parseNaisAudience, toAzureScope } from './scope/nais-names.js';
 export type { ExposedScopeName, ExposedScopeOptions, ScopeName } from './scope/scope-name.js';
 export { exposedScopeName, NAV_SCOPE_PREFIX, parseExposedScopeName, validateScopeName } from './scope/scope-name.js';
+
+export type { TexasExchangeRequestOptions, TexasIdentityProvider, TexasTokenRequestOptions } from './texas/texas-requests.js';
+export {
+  buildTexasExchangeRequest,
+  buildTexasIntrospectionRequest,
+  buildTexasTokenRequest,
+  parseTexasIntrospection,
+  TEXAS_VARIABLES,
+  texasProviderProblem,
+} from './texas/texas-requests.js';

@@ -21,7 +21,7 @@ import {
   createTokenValidator,
   createTokenXClient,
   type KeySet,
-  loadAzureConfig,
+  loadAzureValidationConfig,
   loadIdportenConfig,
   loadMaskinportenConfig,
   loadMaskinportenValidationConfig,
@@ -88,7 +88,8 @@ export class NavAuthRuntime {
       (source.env[variable] ?? '') !== '' || existsSync(join(source.secretsDir, variable));
 
     if (options.azure !== false && (azure !== undefined || configured(azureSource, 'AZURE_APP_CLIENT_ID'))) {
-      const config = azure?.config ?? loadAzureConfig(azureSource);
+      // Validation needs no secret or key: an app whose tokens come through Texas may have neither.
+      const config = azure?.config ?? loadAzureValidationConfig(azureSource);
       this.azureValidator = createTokenValidator({
         ...azure?.validator,
         profile: 'azure',
@@ -96,11 +97,16 @@ export class NavAuthRuntime {
         jwksUri: config.jwksUri,
         audience: config.clientId,
       });
-      this.azureClient = createAzureClient({ ...azure?.client, config });
+      // The module's env decides Texas or direct (NAIS_TOKEN_ENDPOINT, NAIS_TOKEN_EXCHANGE_ENDPOINT), as it does everything else.
+      this.azureClient = createAzureClient({
+        ...azureSource,
+        ...azure?.client,
+        ...(azure?.config === undefined ? {} : { config: azure.config }),
+      });
       this.jwksHosts.set('azure', new URL(config.jwksUri).host);
       this.issuerUrls.set('azure', config.issuer);
     } else {
-      this.missing.set('azure', problemsOf(options.azure === false ? undefined : () => loadAzureConfig(azureSource), 'azure'));
+      this.missing.set('azure', problemsOf(options.azure === false ? undefined : () => loadAzureValidationConfig(azureSource), 'azure'));
     }
     if (
       options.maskinporten !== false &&
@@ -121,10 +127,8 @@ export class NavAuthRuntime {
       options.maskinporten !== false &&
       (maskinporten?.client !== undefined || configured(maskinportenSource, 'MASKINPORTEN_CLIENT_ID'))
     ) {
-      this.maskinportenClient = createMaskinportenClient({
-        ...maskinporten?.client,
-        config: maskinporten?.client?.config ?? loadMaskinportenConfig(maskinportenSource),
-      });
+      // The client reads its configuration itself, and through Texas needs none.
+      this.maskinportenClient = createMaskinportenClient({ ...maskinportenSource, ...maskinporten?.client });
     }
     // TokenX and ID-porten come from the environment only (NAIS mounts no secret files for them).
     const tokenx = options.tokenx === false ? undefined : options.tokenx;
@@ -156,12 +160,14 @@ export class NavAuthRuntime {
       this.missing.set('tokenx', problemsOf(options.tokenx === false ? undefined : () => loadTokenXConfig({ env }), 'tokenx'));
     }
     this.tokenxAllowedClients = allowedClients;
-    if (tokenxConfig !== undefined && (tokenx?.client !== undefined || tokenxConfig.privateJwk !== undefined)) {
-      this.tokenxClient = createTokenXClient({ ...tokenx?.client, config: tokenxConfig });
+    const exchangesThroughTexas =
+      tokenx?.client?.mode === 'texas' || (tokenx?.client?.mode === undefined && inEnv(env, 'NAIS_TOKEN_EXCHANGE_ENDPOINT'));
+    if (tokenxConfig !== undefined && (tokenx?.client !== undefined || tokenxConfig.privateJwk !== undefined || exchangesThroughTexas)) {
+      this.tokenxClient = createTokenXClient({ env, ...tokenx?.client, config: tokenxConfig });
     } else if (options.tokenx === false) {
       this.tokenxClientProblems = [{ variable: 'tokenx', reason: 'is false in the NavAuthModule options: no TokenX client' }];
     } else {
-      const reason = 'is missing (or set tokenx.config): no TokenX client';
+      const reason = 'is missing (or set tokenx.config, or run Texas: NAIS_TOKEN_EXCHANGE_ENDPOINT): no TokenX client';
       this.tokenxClientProblems = [
         ...(tokenxConfig === undefined ? [{ variable: 'TOKEN_X_CLIENT_ID', reason }] : []),
         { variable: 'TOKEN_X_PRIVATE_JWK', reason },

@@ -41,6 +41,7 @@ export {
   discoverMaskinportenValidationConfig,
   discoverTokenXConfig,
   loadAzureConfig,
+  loadAzureValidationConfig,
   loadIdportenConfig,
   loadMaskinportenConfig,
   loadMaskinportenValidationConfig,
@@ -65,6 +66,7 @@ export type { ClientCredential, ClientCredentialsClient, ClientCredentialsClient
 export { createClientCredentialsClient } from './token/client-credentials-client.js';
 export type { MaskinportenClient, MaskinportenClientOptions, MaskinportenTokenOptions } from './token/maskinporten-client.js';
 export { createMaskinportenClient } from './token/maskinporten-client.js';
+export type { TokenTransportMode, TransportOptions } from './token/texas-transport.js';
 export type { TokenClientOptions } from './token/token-client-options.js';
 export type { TokenCacheOptions } from './token/token-engine.js';
 export type { TokenEvent, TokenEventListener } from './token/token-events.js';

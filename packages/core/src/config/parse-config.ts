@@ -51,6 +51,9 @@ export interface AzureConfig {
   readonly jwksUri: string;
 }
 
+/** What validating Azure AD tokens needs: no client secret or key. */
+export type AzureValidationConfig = Pick<AzureConfig, 'clientId' | 'wellKnownUrl' | 'issuer' | 'jwksUri'>;
+
 /**
  * TokenX configuration from the `TOKEN_X_*` variables. `privateJwk` and `tokenEndpoint` are
  * what exchanging tokens needs; an app that only validates TokenX tokens has neither set, and
@@ -243,4 +246,19 @@ export function parseIdportenConfig(env: EnvironmentRecord, discovered?: IssuerM
   const jwksUri = read.discoverable('IDPORTEN_JWKS_URI', 'jwksUri');
   read.finish();
   return { audience, wellKnownUrl, issuer, jwksUri };
+}
+
+/**
+ * Parses what an API needs to validate Azure AD tokens (`AZURE_APP_CLIENT_ID`,
+ * `AZURE_OPENID_CONFIG_ISSUER`, `AZURE_OPENID_CONFIG_JWKS_URI`): no secret or key, which an app
+ * that gets its tokens through Texas may not have. `discovered` as for {@link parseAzureConfig}.
+ */
+export function parseAzureValidationConfig(env: EnvironmentRecord, discovered?: IssuerMetadata): AzureValidationConfig {
+  const read = new EnvironmentReader(env, { variable: 'AZURE_APP_WELL_KNOWN_URL', metadata: discovered });
+  const clientId = read.required('AZURE_APP_CLIENT_ID');
+  const wellKnownUrl = read.url('AZURE_APP_WELL_KNOWN_URL', false);
+  const issuer = read.discoverable('AZURE_OPENID_CONFIG_ISSUER', 'issuer');
+  const jwksUri = read.discoverable('AZURE_OPENID_CONFIG_JWKS_URI', 'jwksUri');
+  read.finish();
+  return { clientId, wellKnownUrl, issuer, jwksUri };
 }

@@ -139,6 +139,8 @@ export class ClaimValidationError extends NavAuthError {
 /** Why a token was refused before or during signature verification. */
 export type TokenInvalidReason =
   | 'malformed'
+  /** Introspection answered `active: false`. */
+  | 'inactive'
   | 'too_large'
   | 'unsupported_algorithm'
   | 'unsupported_header'
@@ -170,22 +172,29 @@ export class DiscoveryError extends NavAuthError {
   }
 }
 
-/** The token endpoint answered with an OAuth error (RFC 6749 §5.2) or an unexpected HTTP status. */
+/**
+ * The token endpoint answered with an OAuth error (RFC 6749 §5.2) or an unexpected HTTP status.
+ * Through Texas (`via: 'texas'`) the status, `error` and description are the identity
+ * provider's, which Texas passes on, or Texas' own for its own failures.
+ */
 export class TokenEndpointError extends NavAuthError {
   readonly status: number;
   /** The OAuth `error` code, e.g. `invalid_grant`; `undefined` when the body carried none. */
   readonly error: string | undefined;
   /** The server's `error_description`, length-capped and with anything token-shaped removed. */
   readonly errorDescription: string | undefined;
+  /** `'texas'` when the answer came through the NAIS token sidecar; `'direct'` from the identity provider itself. */
+  readonly via: 'direct' | 'texas';
 
-  constructor(status: number, error: string | undefined, errorDescription: string | undefined) {
+  constructor(status: number, error: string | undefined, errorDescription: string | undefined, via: 'direct' | 'texas' = 'direct') {
     super(
       'ERR_TOKEN_ENDPOINT',
-      `token endpoint answered ${status}${error ? ` ${error}` : ''}${errorDescription ? `: ${errorDescription}` : ''}`,
+      `token endpoint${via === 'texas' ? ' (through Texas)' : ''} answered ${status}${error ? ` ${error}` : ''}${errorDescription ? `: ${errorDescription}` : ''}`,
     );
     this.status = status;
     this.error = error;
     this.errorDescription = errorDescription;
+    this.via = via;
   }
 }
 

@@ -14,6 +14,8 @@ export interface TokenRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** `application/x-www-form-urlencoded` body. */
   readonly body: string;
+  /** `'texas'` when the request goes to the NAIS token sidecar, which passes upstream errors on. */
+  readonly via?: 'texas';
 }
 
 /** How the client authenticates at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2). */
@@ -32,6 +34,7 @@ export function buildFormRequest(
   tokenEndpoint: string,
   params: ReadonlyArray<readonly [string, string]>,
   client?: { readonly clientId: string; readonly auth: ClientAuthentication },
+  via?: 'texas',
 ): TokenRequest {
   const problem = endpointUrlProblem(tokenEndpoint);
   if (problem !== undefined) throw new InvalidInputError('tokenEndpoint', problem);
@@ -61,7 +64,13 @@ export function buildFormRequest(
         throw new InvalidInputError('auth.method', 'must be client_secret_post, client_secret_basic or private_key_jwt');
     }
   }
-  const request: TokenRequest = { url: tokenEndpoint, method: 'POST', headers, body: form.toString() };
+  const request: TokenRequest = {
+    url: tokenEndpoint,
+    method: 'POST',
+    headers,
+    body: form.toString(),
+    ...(via === undefined ? {} : { via }),
+  };
   return withRedactedView(request, {
     url: tokenEndpoint,
     method: 'POST',
@@ -81,6 +90,9 @@ const secretParameters = new Set([
   'code',
   'code_verifier',
   'password',
+  // Texas' names for the subject token of an exchange and the token to introspect.
+  'user_token',
+  'token',
 ]);
 
 /**

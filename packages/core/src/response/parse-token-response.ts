@@ -1,6 +1,7 @@
-import { TokenEndpointError, TokenResponseError } from '../error/nav-auth-error.js';
+import { type ConfigError, TokenEndpointError, TokenResponseError } from '../error/nav-auth-error.js';
 import { REDACTED, sanitizeServerText, withRedactedView } from '../redaction/redacted-view.js';
 import { secretsOf, type TokenRequest } from '../request/token-request.js';
+import { texasProviderProblem } from '../texas/texas-requests.js';
 
 /** A successful token response (RFC 6749 §5.1). Serializing or inspecting it hides `accessToken`. */
 export interface TokenResponse {
@@ -24,7 +25,9 @@ const MAX_EXPIRES_IN = 366 * 24 * 3600;
  * Parses a token endpoint's answer. A non-2xx status becomes a {@link TokenEndpointError}
  * carrying the OAuth `error` and a sanitized `error_description`, with every secret of
  * `request` (the request this answers) cut out; a 2xx body that is not a usable Bearer token
- * response becomes a {@link TokenResponseError}.
+ * response becomes a {@link TokenResponseError}. Through Texas (`request.via`), the error says
+ * so, and Texas' answer that the provider is not enabled for the app is a `ConfigError` naming
+ * the manifest field.
  */
 export function parseTokenResponse(status: number, body: string, request?: TokenRequest): TokenResponse {
   if (!Number.isInteger(status) || status < 200 || status > 299) throw parseErrorResponse(status, body, request);
@@ -51,7 +54,7 @@ export function parseTokenResponse(status: number, body: string, request?: Token
   return withRedactedView(response, { ...response, accessToken: REDACTED });
 }
 
-function parseErrorResponse(status: number, body: string, request: TokenRequest | undefined): TokenEndpointError {
+function parseErrorResponse(status: number, body: string, request: TokenRequest | undefined): TokenEndpointError | ConfigError {
   const json = parseJsonObject(body);
   const secrets = request === undefined ? [] : secretsOf(request);
   const error =
@@ -60,7 +63,12 @@ function parseErrorResponse(status: number, body: string, request: TokenRequest 
     error !== undefined && typeof json?.error_description === 'string'
       ? sanitizeServerText(json.error_description, { secrets })
       : undefined;
-  return new TokenEndpointError(status, error, description);
+  const via = request?.via ?? 'direct';
+  if (via === 'texas') {
+    const problem = texasProviderProblem(status, error, description);
+    if (problem !== undefined) return problem;
+  }
+  return new TokenEndpointError(status, error, description, via);
 }
 
 function parseJsonObject(body: string): Record<string, unknown> | undefined {

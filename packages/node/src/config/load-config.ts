@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   type AzureConfig,
+  type AzureValidationConfig,
   ConfigError,
   type ConfigProblem,
   type EnvironmentRecord,
@@ -11,6 +12,7 @@ import {
   type MaskinportenConfig,
   type MaskinportenValidationConfig,
   parseAzureConfig,
+  parseAzureValidationConfig,
   parseIdportenConfig,
   parseMaskinportenConfig,
   parseMaskinportenValidationConfig,
@@ -156,6 +158,16 @@ export function loadMaskinportenValidationConfig(source: ConfigSource = {}): Mas
 /** Loads Azure AD configuration from the environment, falling back to `/var/run/secrets/nais.io/azure/`. */
 export function loadAzureConfig(source: ConfigSource = {}): AzureConfig {
   return load(AZURE_VARIABLES, source, AZURE_SECRETS_DIR, parseAzureConfig);
+}
+
+/** Loads what an API needs to validate Azure AD tokens, without the client secret or key (see `parseAzureValidationConfig`). */
+export function loadAzureValidationConfig(source: ConfigSource = {}): AzureValidationConfig {
+  return load(
+    ['AZURE_APP_CLIENT_ID', 'AZURE_APP_WELL_KNOWN_URL', 'AZURE_OPENID_CONFIG_ISSUER', 'AZURE_OPENID_CONFIG_JWKS_URI'],
+    source,
+    AZURE_SECRETS_DIR,
+    parseAzureValidationConfig,
+  );
 }
 
 /**

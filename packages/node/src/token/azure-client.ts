@@ -3,6 +3,8 @@ import {
   buildClientAssertion,
   buildClientCredentialsRequest,
   buildOnBehalfOfRequest,
+  buildTexasExchangeRequest,
+  buildTexasTokenRequest,
   type ClientAuthentication,
   clientCredentialsCacheKey,
   importSigningKey,
@@ -16,6 +18,7 @@ import { subjectTokenCacheKey } from '../cache/subject-token-cache-key.js';
 import { loadAzureConfig } from '../config/load-config.js';
 import { assertKeyPairMatches } from '../keys/key-pair-check.js';
 import type { AccessToken } from './access-token.js';
+import { envSource, TEXAS_ATTEMPT_TIMEOUT_MS, type TokenTransportMode, type TransportOptions, texasEndpoint } from './texas-transport.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
 
@@ -28,8 +31,8 @@ interface PreparedTarget {
 }
 
 /** Options for {@link createAzureClient}. */
-export interface AzureClientOptions extends TokenClientOptions {
-  /** Default: {@link loadAzureConfig} (environment, then NAIS secret files). */
+export interface AzureClientOptions extends TokenClientOptions, TransportOptions {
+  /** Default: {@link loadAzureConfig} (environment, then NAIS secret files); not needed when both operations go through Texas. */
   readonly config?: AzureConfig;
 }
 
@@ -47,23 +50,39 @@ export interface AzureClient {
   onBehalfOf(subjectToken: string, target: string, options?: AzureTokenOptions): Promise<AccessToken>;
   invalidateClientCredentials(target: string): void;
   invalidateOnBehalfOf(subjectToken: string, target: string): Promise<void>;
+  /** Where each operation's requests go: `'texas'` (`NAIS_TOKEN_ENDPOINT`, `NAIS_TOKEN_EXCHANGE_ENDPOINT`) or `'direct'`. */
+  readonly modes: { readonly clientCredentials: TokenTransportMode; readonly onBehalfOf: TokenTransportMode };
 }
 
 /**
  * Creates an Azure AD client for client credentials and on-behalf-of. It authenticates with
  * a client assertion signed by `AZURE_APP_JWK` when present (fresh for every attempt, `aud` =
- * the token endpoint), else with `AZURE_APP_CLIENT_SECRET`.
+ * the token endpoint), else with `AZURE_APP_CLIENT_SECRET`. Client credentials go through Texas
+ * when `NAIS_TOKEN_ENDPOINT` is set, on-behalf-of when `NAIS_TOKEN_EXCHANGE_ENDPOINT` is (or
+ * `mode` says so), with the same calls, results and cache in front; the target is normalized
+ * to `api://cluster.namespace.app/.default` once either way.
  *
  * @example
  * const azure = createAzureClient();
  * const { token } = await azure.onBehalfOf(incomingToken, 'prod-gcp:team:downstream-api');
  */
 export function createAzureClient(options: AzureClientOptions = {}): AzureClient {
-  const config = options.config ?? loadAzureConfig();
-  if (config.clientJwk !== undefined) assertKeyPairMatches(config.clientJwk, 'AZURE_APP_JWK');
+  const texasToken = texasEndpoint('token', options);
+  const texasExchange = texasEndpoint('exchange', options);
+  const direct =
+    texasToken === undefined || texasExchange === undefined ? (options.config ?? loadAzureConfig(envSource(options))) : undefined;
+  if (direct?.clientJwk !== undefined) assertKeyPairMatches(direct.clientJwk, 'AZURE_APP_JWK');
+  const known = direct ?? options.config;
   const { dispatcher, randomId, clock } = resolveClientOptions(options);
   const engine = new TokenEngine('azure', options);
-  const cacheClient = { provider: 'azure', clientId: config.clientId, issuer: config.issuer };
+  const cacheClient = {
+    provider: 'azure',
+    clientId: known?.clientId ?? 'texas',
+    issuer: known?.issuer ?? ((texasToken ?? texasExchange) as string),
+  };
+  // Only reached for an operation that goes direct, so the configuration is there.
+  const config = direct as AzureConfig;
+  const texasTimeout = options.attemptTimeoutMs ?? TEXAS_ATTEMPT_TIMEOUT_MS;
   let key: Promise<SigningKey> | undefined;
   const targets = new BoundedMemo<PreparedTarget>();
 
@@ -92,17 +111,54 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
       scope,
       cacheKey: clientCredentialsCacheKey(scope, cacheClient),
       oboCacheKey: oboCacheKeyForScope(scope, cacheClient),
-      fetch: async (signal) =>
-        send(signal)(
-          buildClientCredentialsRequest({
-            tokenEndpoint: config.tokenEndpoint,
-            clientId: config.clientId,
-            scopes: [scope],
-            auth: await clientAuth(),
-          }),
-        ),
+      fetch:
+        texasToken === undefined
+          ? async (signal) =>
+              send(signal)(
+                buildClientCredentialsRequest({
+                  tokenEndpoint: config.tokenEndpoint,
+                  clientId: config.clientId,
+                  scopes: [scope],
+                  auth: await clientAuth(),
+                }),
+              )
+          : (signal, renew) =>
+              sendTokenRequest(
+                buildTexasTokenRequest({ endpoint: texasToken, identityProvider: 'entra_id', target: scope, skipCache: renew }),
+                {
+                  dispatcher,
+                  signal,
+                  timeoutMs: texasTimeout,
+                  purpose: 'Azure AD token request through Texas',
+                },
+              ),
     };
   };
+  const onBehalfOfFetch =
+    texasExchange === undefined
+      ? (scope: string, subjectToken: string): TokenFetcher =>
+          async (signal) =>
+            send(signal)(
+              buildOnBehalfOfRequest({
+                tokenEndpoint: config.tokenEndpoint,
+                clientId: config.clientId,
+                scopes: [scope],
+                subjectToken,
+                auth: await clientAuth(),
+              }),
+            )
+      : (scope: string, subjectToken: string): TokenFetcher =>
+          (signal, renew) =>
+            sendTokenRequest(
+              buildTexasExchangeRequest({
+                endpoint: texasExchange,
+                identityProvider: 'entra_id',
+                target: scope,
+                userToken: subjectToken,
+                skipCache: renew,
+              }),
+              { dispatcher, signal, timeoutMs: texasTimeout, purpose: 'Azure AD on-behalf-of through Texas' },
+            );
   const preparedTarget = (target: string) => {
     const path = [target];
     return targets.get(path) ?? targets.set(path, prepareTarget(target));
@@ -123,16 +179,7 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
         return engine.get(
           // Synchronous: the user's token is a new string on every request, so this runs on every call.
           subjectTokenCacheKey(subjectToken, oboCacheKey),
-          async (signal) =>
-            send(signal)(
-              buildOnBehalfOfRequest({
-                tokenEndpoint: config.tokenEndpoint,
-                clientId: config.clientId,
-                scopes: [scope],
-                subjectToken,
-                auth: await clientAuth(),
-              }),
-            ),
+          onBehalfOfFetch(scope, subjectToken),
           callOptions,
         );
       } catch (error) {
@@ -144,6 +191,10 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
     },
     async invalidateOnBehalfOf(subjectToken, target) {
       engine.invalidate(subjectTokenCacheKey(subjectToken, preparedTarget(target).oboCacheKey));
+    },
+    modes: {
+      clientCredentials: texasToken === undefined ? 'direct' : 'texas',
+      onBehalfOf: texasExchange === undefined ? 'direct' : 'texas',
     },
   };
 }

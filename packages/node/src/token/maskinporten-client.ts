@@ -1,6 +1,9 @@
 import {
   buildMaskinportenGrant,
   buildMaskinportenTokenRequest,
+  buildSystemUserAuthorizationDetails,
+  buildTexasTokenRequest,
+  InvalidInputError,
   importSigningKey,
   type MaskinportenConfig,
   maskinportenCacheKey,
@@ -11,6 +14,7 @@ import { loadMaskinportenConfig } from '../config/load-config.js';
 import { assertKeyPairMatches } from '../keys/key-pair-check.js';
 import type { AccessToken } from './access-token.js';
 import { maskinportenCallPath } from './maskinporten-call-path.js';
+import { envSource, TEXAS_ATTEMPT_TIMEOUT_MS, type TokenTransportMode, type TransportOptions, texasEndpoint } from './texas-transport.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
 
@@ -22,8 +26,8 @@ interface PreparedRequest {
 const NO_OPTIONS: MaskinportenTokenOptions = Object.freeze({});
 
 /** Options for {@link createMaskinportenClient}. */
-export interface MaskinportenClientOptions extends TokenClientOptions {
-  /** Default: {@link loadMaskinportenConfig} (environment, then NAIS secret files). */
+export interface MaskinportenClientOptions extends TokenClientOptions, TransportOptions {
+  /** Default: {@link loadMaskinportenConfig} (environment, then NAIS secret files); not needed through Texas. */
   readonly config?: MaskinportenConfig;
   /** `exp - iat` of each grant, in seconds (default 30, at most 120). */
   readonly grantLifetimeSeconds?: number;
@@ -33,7 +37,7 @@ export interface MaskinportenClientOptions extends TokenClientOptions {
 export interface MaskinportenTokenOptions {
   /** RFC 8707 audience restriction: the token's `aud` becomes this. */
   readonly resource?: string;
-  /** Act for this organisation through an Altinn delegation. */
+  /** Act for this organisation through an Altinn delegation (direct mode only: Texas' API has no `consumer_org`). */
   readonly consumerOrg?: string;
   /** Get an Altinn system-user token for this customer organisation. */
   readonly systemUserOrg?: string;
@@ -48,12 +52,17 @@ export interface MaskinportenClient {
   getToken(scopes: string | readonly string[], options?: MaskinportenTokenOptions): Promise<AccessToken>;
   /** Forgets the cached token for these scopes and options. */
   invalidate(scopes: string | readonly string[], options?: Omit<MaskinportenTokenOptions, 'forceRefresh' | 'signal'>): void;
+  /** Where token requests go: `'texas'` (the NAIS token sidecar) or `'direct'` (Maskinporten). */
+  readonly mode: TokenTransportMode;
 }
 
 /**
  * Creates a Maskinporten client that signs a fresh RS256 JWT grant for every request
  * (retries included) and caches tokens per client, scopes, resource, consumer org and
- * system user.
+ * system user. With `NAIS_TOKEN_ENDPOINT` set (or `mode: 'texas'`) it asks Texas instead, with
+ * the same calls and results: `resource` and `systemUserOrg` (as `authorization_details`) pass
+ * through, `forceRefresh` and refreshes ahead of expiry send `skip_cache`, and the cache stays
+ * in front, so a hit never leaves the process.
  *
  * @example
  * const maskinporten = createMaskinportenClient();
@@ -61,13 +70,16 @@ export interface MaskinportenClient {
  * await fetch(url, { headers: { authorization: `Bearer ${token}` } });
  */
 export function createMaskinportenClient(options: MaskinportenClientOptions = {}): MaskinportenClient {
-  const config = options.config ?? loadMaskinportenConfig();
-  assertKeyPairMatches(config.clientJwk, 'MASKINPORTEN_CLIENT_JWK');
+  const texas = texasEndpoint('token', options);
+  // Through Texas the sidecar holds the credentials: the app needs none of its own.
+  const config = texas === undefined ? (options.config ?? loadMaskinportenConfig(envSource(options))) : options.config;
+  if (texas === undefined) assertKeyPairMatches((config as MaskinportenConfig).clientJwk, 'MASKINPORTEN_CLIENT_JWK');
   const { dispatcher, randomId, clock } = resolveClientOptions(options);
   const engine = new TokenEngine('maskinporten', options);
+  const client = { clientId: config?.clientId ?? 'texas', issuer: config?.issuer ?? (texas as string) };
   let key: Promise<SigningKey> | undefined;
   const signingKey = () => {
-    key ??= importSigningKey(config.clientJwk).catch((error: unknown) => {
+    key ??= importSigningKey((config as MaskinportenConfig).clientJwk).catch((error: unknown) => {
       key = undefined;
       throw error;
     });
@@ -77,18 +89,46 @@ export function createMaskinportenClient(options: MaskinportenClientOptions = {}
   const prepared = new BoundedMemo<PreparedRequest>();
 
   const prepare = (scopes: unknown, resource: unknown, consumerOrg: unknown, systemUserOrg: unknown): PreparedRequest => {
+    if (texas !== undefined && consumerOrg !== undefined) {
+      throw new InvalidInputError('consumerOrg', "Texas' API has no consumer_org: delegated tokens need mode 'direct'");
+    }
     const ask = {
-      clientId: config.clientId,
-      issuer: config.issuer,
+      ...client,
       // A copy: the caller may change its array after the call, and the fetch reads it later.
       scopes: (typeof scopes === 'string' ? scopes.split(' ') : Array.isArray(scopes) ? scopes.slice() : scopes) as readonly string[],
       ...(resource === undefined ? {} : { resource: resource as string }),
       ...(consumerOrg === undefined ? {} : { consumerOrg: consumerOrg as string }),
       ...(systemUserOrg === undefined ? {} : { systemUserOrg: systemUserOrg as string }),
     };
+    // Validates the scopes and the system-user org: a request that fails here is never memoized.
+    const cacheKey = maskinportenCacheKey(ask);
+    if (texas !== undefined) {
+      const authorizationDetails =
+        ask.systemUserOrg === undefined ? undefined : buildSystemUserAuthorizationDetails('systemUserOrg', ask.systemUserOrg);
+      return {
+        cacheKey,
+        fetch: (signal, renew) =>
+          sendTokenRequest(
+            buildTexasTokenRequest({
+              endpoint: texas,
+              identityProvider: 'maskinporten',
+              target: ask.scopes.join(' '),
+              ...(ask.resource === undefined ? {} : { resource: ask.resource }),
+              ...(authorizationDetails === undefined ? {} : { authorizationDetails }),
+              skipCache: renew,
+            }),
+            {
+              dispatcher,
+              signal,
+              timeoutMs: options.attemptTimeoutMs ?? TEXAS_ATTEMPT_TIMEOUT_MS,
+              purpose: 'Maskinporten token request through Texas',
+            },
+          ),
+      };
+    }
+    const direct = config as MaskinportenConfig;
     return {
-      // Validates the scopes and the system-user org: a request that fails here is never memoized.
-      cacheKey: maskinportenCacheKey(ask),
+      cacheKey,
       fetch: async (signal) => {
         const grant = await buildMaskinportenGrant({
           ...ask,
@@ -97,7 +137,7 @@ export function createMaskinportenClient(options: MaskinportenClientOptions = {}
           jti: randomId(),
           ...(options.grantLifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.grantLifetimeSeconds }),
         });
-        const tokenRequest = buildMaskinportenTokenRequest({ tokenEndpoint: config.tokenEndpoint, grant });
+        const tokenRequest = buildMaskinportenTokenRequest({ tokenEndpoint: direct.tokenEndpoint, grant });
         return sendTokenRequest(tokenRequest, {
           dispatcher,
           signal,
@@ -129,5 +169,6 @@ export function createMaskinportenClient(options: MaskinportenClientOptions = {}
     invalidate(scopes, tokenOptions = NO_OPTIONS) {
       engine.invalidate(preparedFor(scopes, tokenOptions).cacheKey);
     },
+    mode: texas === undefined ? 'direct' : 'texas',
   };
 }

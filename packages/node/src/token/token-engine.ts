@@ -33,8 +33,12 @@ export interface TokenExchange {
   readonly response: HttpResponse;
 }
 
-/** Sends one attempt at the token endpoint; called again, with a fresh grant, for every retry. */
-export type TokenFetcher = (signal: AbortSignal) => Promise<TokenExchange>;
+/**
+ * Sends one attempt at the token endpoint; called again, with a fresh grant, for every retry.
+ * `renew` is true when a cached token is being replaced (`forceRefresh`, or a refresh ahead of
+ * expiry): a fetcher going through Texas then asks it to skip its own cache.
+ */
+export type TokenFetcher = (signal: AbortSignal, renew: boolean) => Promise<TokenExchange>;
 
 /** Sends a token request, keeping it beside the answer. */
 export async function sendTokenRequest(request: TokenRequest, options: SendOptions): Promise<TokenExchange> {
@@ -137,7 +141,10 @@ export class TokenEngine {
     fetcher: TokenFetcher,
     options: { readonly forceRefresh?: boolean; readonly signal?: AbortSignal } = {},
   ): Promise<AccessToken> {
-    if (options.forceRefresh) this.cache.delete(key);
+    if (options.forceRefresh) {
+      this.cache.delete(key);
+      return this.fetchForCaller(key, fetcher, options.signal, true);
+    }
     const entry = this.cache.get(key);
     const now = this.clock();
     if (entry !== undefined && now < entry.usableUntil) {
@@ -145,13 +152,13 @@ export class TokenEngine {
       this.emitCacheHit(now < entry.freshUntil || entry.failures === 0 ? 'cache_hit' : 'stale_served');
       return entry.answer;
     }
-    return this.fetchForCaller(key, fetcher, options.signal);
+    return this.fetchForCaller(key, fetcher, options.signal, false);
   }
 
-  private async fetchForCaller(key: string, fetcher: TokenFetcher, signal: AbortSignal | undefined): Promise<AccessToken> {
+  private async fetchForCaller(key: string, fetcher: TokenFetcher, signal: AbortSignal | undefined, renew: boolean): Promise<AccessToken> {
     this.emit({ type: 'cache_miss', provider: this.provider });
     try {
-      return (await raceAbort(this.fetchOnce(key, fetcher), signal)).token;
+      return (await raceAbort(this.fetchOnce(key, fetcher, renew), signal)).token;
     } catch (error) {
       this.emit({ type: 'error', provider: this.provider, errorCode: isNavAuthError(error) ? error.code : 'ERR_ABORTED' });
       throw error;
@@ -166,7 +173,7 @@ export class TokenEngine {
   private refreshInBackground(key: string, fetcher: TokenFetcher, entry: Entry): void {
     if (this.inFlight.has(key)) return;
     this.emit({ type: 'refresh_started', provider: this.provider });
-    this.fetchOnce(key, fetcher).catch((error: unknown) => {
+    this.fetchOnce(key, fetcher, true).catch((error: unknown) => {
       entry.failures += 1;
       // Back off between background refreshes: 1 s, 2 s, 4 s ... up to 60 s, with jitter.
       const pause = Math.min(60_000, 1000 * 2 ** (entry.failures - 1));
@@ -176,10 +183,10 @@ export class TokenEngine {
   }
 
   /** One fetch per key at a time: concurrent callers share it (single-flight). */
-  private fetchOnce(key: string, fetcher: TokenFetcher): Promise<Entry> {
+  private fetchOnce(key: string, fetcher: TokenFetcher, renew: boolean): Promise<Entry> {
     const pending = this.inFlight.get(key);
     if (pending !== undefined) return pending;
-    const fetch = this.fetchWithRetries(fetcher)
+    const fetch = this.fetchWithRetries(fetcher, renew)
       .then((response) => {
         const entry = this.entryFor(response);
         this.cache.set(key, entry);
@@ -207,7 +214,7 @@ export class TokenEngine {
     };
   }
 
-  private async fetchWithRetries(fetcher: TokenFetcher): Promise<TokenResponse> {
+  private async fetchWithRetries(fetcher: TokenFetcher, renew: boolean): Promise<TokenResponse> {
     const started = performance.now();
     const remaining = () => this.deadlineMs - (performance.now() - started);
     for (let attempt = 1; ; attempt++) {
@@ -221,7 +228,7 @@ export class TokenEngine {
       const attemptStarted = performance.now();
       let response: HttpResponse | undefined;
       try {
-        const exchange = await fetcher(AbortSignal.timeout(Math.min(this.attemptTimeoutMs, budget)));
+        const exchange = await fetcher(AbortSignal.timeout(Math.min(this.attemptTimeoutMs, budget)), renew);
         response = exchange.response;
         const parsed = parseTokenResponse(response.status, response.body, exchange.request);
         this.emitAttempt(attempt, attemptStarted, response.status, undefined);

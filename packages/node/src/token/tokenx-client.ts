@@ -1,4 +1,5 @@
 import {
+  buildTexasExchangeRequest,
   buildTokenXClientAssertion,
   buildTokenXExchangeRequest,
   type CacheKeyClient,
@@ -16,12 +17,17 @@ import { subjectTokenCacheKey } from '../cache/subject-token-cache-key.js';
 import { loadTokenXConfig } from '../config/load-config.js';
 import { assertKeyPairMatches } from '../keys/key-pair-check.js';
 import type { AccessToken } from './access-token.js';
+import { envSource, TEXAS_ATTEMPT_TIMEOUT_MS, type TokenTransportMode, type TransportOptions, texasEndpoint } from './texas-transport.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
-import { sendTokenRequest, TokenEngine } from './token-engine.js';
+import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
 
 /** Options for {@link createTokenXClient}. */
-export interface TokenXClientOptions extends TokenClientOptions {
-  /** Default: {@link loadTokenXConfig} (the `TOKEN_X_*` environment); it needs `TOKEN_X_PRIVATE_JWK` and `TOKEN_X_TOKEN_ENDPOINT`. */
+export interface TokenXClientOptions extends TokenClientOptions, TransportOptions {
+  /**
+   * Default: {@link loadTokenXConfig} (the `TOKEN_X_*` environment). Direct, it needs
+   * `TOKEN_X_PRIVATE_JWK` and `TOKEN_X_TOKEN_ENDPOINT`; through Texas, none of it (with
+   * `TOKEN_X_CLIENT_ID` and `TOKEN_X_ISSUER` the re-exchange rule is still checked locally).
+   */
   readonly config?: TokenXConfig;
   /** `exp - iat` of client assertions, 1 to 120 s (default 30). */
   readonly assertionLifetimeSeconds?: number;
@@ -43,6 +49,19 @@ export interface TokenXClient {
   exchange(subjectToken: string, target: string, options?: TokenXExchangeOptions): Promise<AccessToken>;
   /** Drops the cached exchange, so the next call asks TokenX again. */
   invalidate(subjectToken: string, target: string): void;
+  /** Where exchanges go: `'texas'` (`NAIS_TOKEN_EXCHANGE_ENDPOINT`) or `'direct'` (TokenX). */
+  readonly mode: TokenTransportMode;
+}
+
+/**
+ * Through Texas, the `TOKEN_X_*` configuration when the environment names the app
+ * (`TOKEN_X_CLIENT_ID`), for the local re-exchange check; it must then be complete and sound
+ * like any configuration. Without it, none: the sidecar holds everything an exchange needs.
+ */
+function validationConfig(options: TokenXClientOptions): TokenXConfig | undefined {
+  const env = options.env ?? process.env;
+  if ((env.TOKEN_X_CLIENT_ID ?? '').trim() === '') return undefined;
+  return loadTokenXConfig(envSource(options));
 }
 
 /** The variables an exchange needs that the configuration lacks. */
@@ -60,27 +79,36 @@ function exchangeProblems(config: TokenXConfig): ConfigProblem[] {
  * single flight, refresh ahead, retries and deadlines are the other clients' engine. A subject
  * token tokendings would refuse (expired, or a TokenX token for another app) is refused here
  * with `ERR_INVALID_INPUT` before any request. Configuration and key problems show at creation.
+ * With `NAIS_TOKEN_EXCHANGE_ENDPOINT` set (or `mode: 'texas'`) exchanges go through Texas, with
+ * the same calls and results; NAIS no longer documents the private JWK for the app container,
+ * so Texas is the way wherever it runs.
  *
  * @example
  * const tokenx = createTokenXClient(); // TOKEN_X_* from the environment
  * const { token } = await tokenx.exchange(incomingToken, 'dev-gcp:team:app-b');
  */
 export function createTokenXClient(options: TokenXClientOptions = {}): TokenXClient {
-  const config = options.config ?? loadTokenXConfig();
-  const problems = exchangeProblems(config);
-  if (problems.length > 0) throw new ConfigError(problems);
-  const privateJwk = config.privateJwk as NonNullable<TokenXConfig['privateJwk']>;
-  const tokenEndpoint = config.tokenEndpoint as string;
-  assertKeyPairMatches(privateJwk, 'TOKEN_X_PRIVATE_JWK');
+  const texas = texasEndpoint('exchange', options);
+  const config =
+    texas === undefined ? (options.config ?? loadTokenXConfig(envSource(options))) : (options.config ?? validationConfig(options));
+  if (texas === undefined) {
+    const problems = exchangeProblems(config as TokenXConfig);
+    if (problems.length > 0) throw new ConfigError(problems);
+    assertKeyPairMatches((config as TokenXConfig).privateJwk as NonNullable<TokenXConfig['privateJwk']>, 'TOKEN_X_PRIVATE_JWK');
+  }
   const { dispatcher, randomId, clock } = resolveClientOptions(options);
   const engine = new TokenEngine('tokenx', options);
-  const cacheClient: CacheKeyClient = { provider: 'tokenx', clientId: config.clientId, issuer: config.issuer };
+  const cacheClient: CacheKeyClient = {
+    provider: 'tokenx',
+    clientId: config?.clientId ?? 'texas',
+    issuer: config?.issuer ?? (texas as string),
+  };
   // Checking a target's name and keying it cost more than a cache hit, so both are done once per target.
   const keysByTarget = new BoundedMemo<(subjectTokenSha256: string) => string>();
   let key: Promise<SigningKey> | undefined;
 
   const signingKey = () => {
-    key ??= importSigningKey(privateJwk).catch((error: unknown) => {
+    key ??= importSigningKey((config as TokenXConfig).privateJwk as NonNullable<TokenXConfig['privateJwk']>).catch((error: unknown) => {
       key = undefined;
       throw error;
     });
@@ -96,33 +124,54 @@ export function createTokenXClient(options: TokenXClientOptions = {}): TokenXCli
     return found;
   };
   const cacheKey = (subjectToken: string, target: string) => subjectTokenCacheKey(subjectToken, keyFor(target));
+  // Checked on a miss only: a cached answer was for a token that passed.
+  const checkSubject = (subjectToken: string) => {
+    if (config !== undefined)
+      checkTokenXSubjectToken(subjectToken, { tokenXIssuer: config.issuer, clientId: config.clientId, now: new Date(clock()) });
+  };
+  const fetcher = (subjectToken: string, target: string): TokenFetcher => {
+    if (texas !== undefined) {
+      return (signal, renew) => {
+        checkSubject(subjectToken);
+        return sendTokenRequest(
+          buildTexasExchangeRequest({ endpoint: texas, identityProvider: 'tokenx', target, userToken: subjectToken, skipCache: renew }),
+          {
+            dispatcher,
+            signal,
+            timeoutMs: options.attemptTimeoutMs ?? TEXAS_ATTEMPT_TIMEOUT_MS,
+            purpose: 'TokenX token exchange through Texas',
+          },
+        );
+      };
+    }
+    const { clientId, tokenEndpoint } = config as TokenXConfig;
+    return async (signal) => {
+      checkSubject(subjectToken);
+      const clientAssertion = await buildTokenXClientAssertion({
+        clientId,
+        tokenEndpoint: tokenEndpoint as string,
+        key: await signingKey(),
+        now: new Date(clock()),
+        jti: randomId(),
+        ...(options.assertionLifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.assertionLifetimeSeconds }),
+      });
+      return sendTokenRequest(
+        buildTokenXExchangeRequest({ tokenEndpoint: tokenEndpoint as string, clientAssertion, subjectToken, audience: target }),
+        {
+          dispatcher,
+          signal,
+          timeoutMs: options.attemptTimeoutMs ?? 5000,
+          purpose: 'TokenX token exchange',
+        },
+      );
+    };
+  };
 
   return {
+    mode: texas === undefined ? 'direct' : 'texas',
     exchange(subjectToken, target, callOptions = {}) {
       try {
-        const key = cacheKey(subjectToken, target);
-        return engine.get(
-          key,
-          async (signal) => {
-            // Checked on a miss only: a cached answer was for a token that passed.
-            checkTokenXSubjectToken(subjectToken, { tokenXIssuer: config.issuer, clientId: config.clientId, now: new Date(clock()) });
-            const clientAssertion = await buildTokenXClientAssertion({
-              clientId: config.clientId,
-              tokenEndpoint,
-              key: await signingKey(),
-              now: new Date(clock()),
-              jti: randomId(),
-              ...(options.assertionLifetimeSeconds === undefined ? {} : { lifetimeSeconds: options.assertionLifetimeSeconds }),
-            });
-            return sendTokenRequest(buildTokenXExchangeRequest({ tokenEndpoint, clientAssertion, subjectToken, audience: target }), {
-              dispatcher,
-              signal,
-              timeoutMs: options.attemptTimeoutMs ?? 5000,
-              purpose: 'TokenX token exchange',
-            });
-          },
-          callOptions,
-        );
+        return engine.get(cacheKey(subjectToken, target), fetcher(subjectToken, target), callOptions);
       } catch (error) {
         return Promise.reject(error);
       }

@@ -1,10 +1,18 @@
 import {
   type AzureClaims,
+  buildTexasIntrospectionRequest,
+  ConfigError,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  type EnvironmentRecord,
+  endpointUrlProblem,
   type IdportenClaims,
+  InvalidInputError,
   type JwtPayload,
   type LoginLevel,
   type MaskinportenClaims,
+  parseTexasIntrospection,
+  TEXAS_VARIABLES,
+  type TexasIdentityProvider,
   TokenValidationError,
   type TokenXClaims,
   validateAudience,
@@ -17,6 +25,7 @@ import {
 } from '@nav-auth/core';
 import type { Dispatcher } from 'undici';
 import { discoverIssuer } from '../discovery/discovery.js';
+import { sendRequest } from '../http/transport.js';
 import { createRemoteKeySet, type KeySet, type KeySetEvent } from '../jwks/key-set.js';
 import type { VerificationKey } from '../jwks/verification-key.js';
 import { type CheckedHeader, type ParsedJws, parseJsonObject } from './parse-compact-jws.js';
@@ -65,6 +74,17 @@ interface CommonValidatorOptions {
     readonly timeoutMs?: number;
   };
   readonly onKeySetEvent?: (event: KeySetEvent) => void;
+  /**
+   * `'local'` (default): the signature and every rule checked here, against the issuer's JWKS.
+   * `'introspection'`: Texas checks the token (`NAIS_TOKEN_INTROSPECTION_ENDPOINT`: signature,
+   * issuer, times, audience), then the same claim rules run here, since Texas checks none of
+   * them (roles, scp, idtyp, acr, pid, consumer, scopes). Local is faster and checks more.
+   */
+  readonly verification?: 'local' | 'introspection';
+  /** Where `NAIS_TOKEN_INTROSPECTION_ENDPOINT` is read for introspection (default `process.env`). */
+  readonly env?: EnvironmentRecord;
+  /** Per introspection request, in ms (default 3000). */
+  readonly introspectionTimeoutMs?: number;
 }
 
 /** Options for an Azure AD access token validator. */
@@ -146,6 +166,8 @@ type ClaimsOf<O extends TokenValidatorOptions> = O extends AzureValidatorOptions
         : GenericClaims;
 
 interface Profile {
+  /** Texas' name for the issuer, for introspection; `undefined` for the generic profile, which Texas does not serve. */
+  readonly texasProvider: TexasIdentityProvider | undefined;
   readonly algorithms: ReadonlySet<string>;
   readonly requireKid: boolean;
   /** Accepted `typ` values (lower case, without `application/`); `undefined` when it may be absent. */
@@ -159,6 +181,7 @@ function profileOf(options: TokenValidatorOptions): Profile {
       // Entra access tokens are always typ "JWT" (never at+jwt), RS256, with a kid.
       const { issuer, audience, clockToleranceSeconds, maxTokenAgeSeconds, allowedTenantIds, kind } = options;
       return {
+        texasProvider: 'entra_id',
         algorithms: new Set(['RS256']),
         requireKid: true,
         types: new Set(['jwt']),
@@ -171,6 +194,7 @@ function profileOf(options: TokenValidatorOptions): Profile {
       const { issuer, requiredScopes, audience, allowedConsumerOrgs, requireSystemUser, clockToleranceSeconds, maxTokenAgeSeconds } =
         options;
       return {
+        texasProvider: 'maskinporten',
         algorithms: new Set(['RS256']),
         requireKid: true,
         types: new Set([undefined, 'jwt', 'at+jwt']),
@@ -193,6 +217,7 @@ function profileOf(options: TokenValidatorOptions): Profile {
       const { issuer, audience, clockToleranceSeconds, maxTokenAgeSeconds, requiredLoginLevel, allowedClients } = options;
       const validate = options.profile === 'tokenx' ? validateTokenXClaims : validateIdportenClaims;
       return {
+        texasProvider: options.profile,
         algorithms: new Set(['RS256']),
         requireKid: true,
         types: new Set([undefined, 'jwt', 'at+jwt']),
@@ -203,6 +228,7 @@ function profileOf(options: TokenValidatorOptions): Profile {
     case 'generic': {
       const { clockToleranceSeconds, maxTokenAgeSeconds } = options;
       return {
+        texasProvider: undefined,
         algorithms: new Set(options.algorithms ?? ['PS256', 'RS256', 'ES256']),
         requireKid: false,
         types: new Set([undefined, 'jwt', 'at+jwt']),
@@ -225,6 +251,39 @@ function profileOf(options: TokenValidatorOptions): Profile {
       };
     }
   }
+}
+
+/** The time claims of a payload the profile's claim rules have checked as NumericDates. */
+function timesOf(payload: JwtPayload) {
+  return {
+    expiresAt: payload.exp as number,
+    notBefore: typeof payload.nbf === 'number' ? payload.nbf : undefined,
+    issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
+  };
+}
+
+/**
+ * With `verification: 'introspection'`, the function that asks Texas about a token and gives
+ * its claims (or throws `ERR_TOKEN_INVALID` reason `inactive`); `undefined` for local
+ * verification. The endpoint is checked at creation.
+ */
+function introspectionOf(options: TokenValidatorOptions, profile: Profile): ((token: string) => Promise<JwtPayload>) | undefined {
+  const { verification } = options;
+  if (verification === undefined || verification === 'local') return undefined;
+  if (verification !== 'introspection') throw new InvalidInputError('verification', "must be 'local' or 'introspection'");
+  const provider = profile.texasProvider;
+  if (provider === undefined)
+    throw new InvalidInputError('verification', 'Texas introspects only Azure AD, Maskinporten, TokenX and ID-porten tokens');
+  const variable = TEXAS_VARIABLES.introspection;
+  const endpoint = (options.env ?? process.env)[variable]?.trim() ?? '';
+  const problem = endpoint === '' ? "is missing: verification 'introspection' needs Texas" : endpointUrlProblem(endpoint);
+  if (problem !== undefined) throw new ConfigError([{ variable, reason: problem }]);
+  const timeoutMs = options.introspectionTimeoutMs ?? 3000;
+  return async (token) => {
+    const request = buildTexasIntrospectionRequest({ endpoint, identityProvider: provider, token });
+    const response = await sendRequest(request, { dispatcher: options.dispatcher, timeoutMs, purpose: 'Texas introspection' });
+    return parseTexasIntrospection(response.status, response.body);
+  };
 }
 
 function normalizedType(typ: unknown): string | undefined | null {
@@ -304,13 +363,7 @@ export function createTokenValidator<O extends TokenValidatorOptions>(options: O
     if (!acceptsType(jws.header)) throw new TokenValidationError('wrong_type', 'typ is not an access token type for this issuer');
     const payload = parseJsonObject(jws.payload, 'the payload');
     const claims = profile.claims(payload, new Date(nowMs)) as ClaimsOf<O>;
-    // The profile's claim rules have checked these as NumericDates.
-    if (slot !== undefined)
-      cache?.remember(slot, token, claims, {
-        expiresAt: payload.exp as number,
-        notBefore: typeof payload.nbf === 'number' ? payload.nbf : undefined,
-        issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
-      });
+    if (slot !== undefined) cache?.remember(slot, token, claims, timesOf(payload));
     return claims;
   };
 
@@ -323,6 +376,23 @@ export function createTokenValidator<O extends TokenValidatorOptions>(options: O
       return Promise.reject(error);
     }
   };
+
+  const introspect = introspectionOf(options, profile);
+  if (introspect !== undefined) {
+    return {
+      async validate(token) {
+        const nowMs = clock();
+        const slot = cache === undefined || typeof token !== 'string' ? undefined : cache.slotOf(token);
+        const remembered = slot === undefined ? undefined : cache?.lookup(slot, token, nowMs / 1000);
+        if (remembered !== undefined) return remembered;
+        if (typeof token !== 'string' || token.length === 0) throw new TokenValidationError('malformed', 'the token is not a string');
+        const payload = await introspect(token);
+        const claims = profile.claims(payload, new Date(nowMs)) as ClaimsOf<O>;
+        if (slot !== undefined) cache?.remember(slot, token, claims, timesOf(payload));
+        return claims;
+      },
+    };
+  }
 
   return {
     validate(token) {

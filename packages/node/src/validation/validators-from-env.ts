@@ -1,6 +1,6 @@
 import type {
   AzureClaims,
-  AzureConfig,
+  AzureValidationConfig,
   IdportenClaims,
   IdportenConfig,
   MaskinportenClaims,
@@ -10,7 +10,7 @@ import type {
 } from '@nav-auth/core';
 import {
   type ConfigSource,
-  loadAzureConfig,
+  loadAzureValidationConfig,
   loadIdportenConfig,
   loadMaskinportenValidationConfig,
   loadTokenXConfig,
@@ -31,9 +31,9 @@ type FromEnv<O> = Omit<O, 'profile' | 'issuer' | 'jwksUri' | 'wellKnownUrl'> & C
  * and `AZURE_APP_CLIENT_ID` (as audience), read from the environment or the NAIS secret files.
  */
 export function createAzureTokenValidator(
-  options: Partial<FromEnv<AzureValidatorOptions>> & { readonly config?: AzureConfig } = {},
+  options: Partial<FromEnv<AzureValidatorOptions>> & { readonly config?: AzureValidationConfig } = {},
 ): TokenValidator<AzureClaims> {
-  const { config = loadAzureConfig(options), env: _env, secretsDir: _dir, ...rest } = options;
+  const { config = loadAzureValidationConfig(options), secretsDir: _dir, ...rest } = options;
   return createTokenValidator({ audience: config.clientId, ...rest, profile: 'azure', issuer: config.issuer, jwksUri: config.jwksUri });
 }
 
@@ -44,7 +44,7 @@ export function createAzureTokenValidator(
 export function createMaskinportenTokenValidator(
   options: FromEnv<MaskinportenValidatorOptions> & { readonly config?: MaskinportenValidationConfig },
 ): TokenValidator<MaskinportenClaims> {
-  const { config = loadMaskinportenValidationConfig(options), env: _env, secretsDir: _dir, ...rest } = options;
+  const { config = loadMaskinportenValidationConfig(options), secretsDir: _dir, ...rest } = options;
   return createTokenValidator({ ...rest, profile: 'maskinporten', issuer: config.issuer, jwksUri: config.jwksUri });
 }
 
@@ -59,7 +59,7 @@ export function createMaskinportenTokenValidator(
 export function createTokenXTokenValidator(
   options: Partial<FromEnv<TokenXValidatorOptions>> & { readonly config?: TokenXConfig } = {},
 ): TokenValidator<TokenXClaims> {
-  const { config = loadTokenXConfig(options), env: _env, secretsDir: _dir, ...rest } = options;
+  const { config = loadTokenXConfig(options), secretsDir: _dir, ...rest } = options;
   return createTokenValidator({ audience: config.clientId, ...rest, profile: 'tokenx', issuer: config.issuer, jwksUri: config.jwksUri });
 }
 
@@ -70,6 +70,6 @@ export function createTokenXTokenValidator(
 export function createIdportenTokenValidator(
   options: Partial<FromEnv<IdportenValidatorOptions>> & { readonly config?: IdportenConfig } = {},
 ): TokenValidator<IdportenClaims> {
-  const { config = loadIdportenConfig(options), env: _env, secretsDir: _dir, ...rest } = options;
+  const { config = loadIdportenConfig(options), secretsDir: _dir, ...rest } = options;
   return createTokenValidator({ audience: config.audience, ...rest, profile: 'idporten', issuer: config.issuer, jwksUri: config.jwksUri });
 }

@@ -5,6 +5,7 @@ import { nodeEcJwk, nodeRsaJwk } from '../../test/support/keys.js';
 import type { ConfigError } from '../error/nav-auth-error.js';
 import {
   parseAzureConfig,
+  parseAzureValidationConfig,
   parseIdportenConfig,
   parseMaskinportenConfig,
   parseMaskinportenValidationConfig,
@@ -240,5 +241,27 @@ describe('parseIdportenConfig', () => {
     });
     const error = configError(() => parseIdportenConfig({ IDPORTEN_JWKS_URI: 'http://test.idporten.no/jwks.json' }));
     expect(error.problems.map((p) => p.variable)).toEqual(['IDPORTEN_AUDIENCE', 'IDPORTEN_ISSUER', 'IDPORTEN_JWKS_URI']);
+  });
+});
+
+describe('parseAzureValidationConfig', () => {
+  it('needs no secret or key, and names what validation does need', () => {
+    expect(
+      parseAzureValidationConfig({
+        AZURE_APP_CLIENT_ID: 'client-1',
+        AZURE_OPENID_CONFIG_ISSUER: 'https://login.microsoftonline.com/t/v2.0',
+        AZURE_OPENID_CONFIG_JWKS_URI: 'https://login.microsoftonline.com/t/discovery/v2.0/keys',
+      }),
+    ).toStrictEqual({
+      clientId: 'client-1',
+      wellKnownUrl: undefined,
+      issuer: 'https://login.microsoftonline.com/t/v2.0',
+      jwksUri: 'https://login.microsoftonline.com/t/discovery/v2.0/keys',
+    });
+    expect(configError(() => parseAzureValidationConfig({})).problems.map((p) => p.variable)).toEqual([
+      'AZURE_APP_CLIENT_ID',
+      'AZURE_OPENID_CONFIG_ISSUER',
+      'AZURE_OPENID_CONFIG_JWKS_URI',
+    ]);
   });
 });

@@ -3,14 +3,7 @@
 // B takes only login level high, and only calls from A.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type CitizenClaims,
-  type EnvironmentRecord,
-  IDPORTEN_ACR,
-  isNavAuthError,
-  parseIdportenConfig,
-  parseTokenXConfig,
-} from '@nav-auth/core';
+import { type CitizenClaims, type EnvironmentRecord, IDPORTEN_ACR, isNavAuthError } from '@nav-auth/core';
 import { createIdportenTokenValidator, createTokenXClient, createTokenXTokenValidator, type TokenValidator } from '@nav-auth/node';
 
 /** A running service. */
@@ -81,7 +74,7 @@ async function citizenOf<C extends CitizenClaims>(
 /** App B: answers with the citizen's login level and the app that called, for TokenX tokens from `allowedClients`. */
 export function startAppB(env: EnvironmentRecord, allowedClients: readonly string[]): Promise<Service> {
   // Login level high is the default: a citizen who logged in with MinID is sent back to log in again.
-  const validator = createTokenXTokenValidator({ config: parseTokenXConfig(env), allowedClients });
+  const validator = createTokenXTokenValidator({ env, allowedClients });
   return listen(async (request, response) => {
     const citizen = await citizenOf(validator, request, response);
     if (citizen === undefined) return;
@@ -92,8 +85,9 @@ export function startAppB(env: EnvironmentRecord, allowedClients: readonly strin
 
 /** App A: takes the citizen's ID-porten token (either level), exchanges it with TokenX for app B, and calls B. */
 export function startAppA(env: EnvironmentRecord, appB: { readonly url: string; readonly name: string }): Promise<Service> {
-  const validator = createIdportenTokenValidator({ config: parseIdportenConfig(env), requiredLoginLevel: 'substantial' });
-  const tokenx = createTokenXClient({ config: parseTokenXConfig(env) });
+  const validator = createIdportenTokenValidator({ env, requiredLoginLevel: 'substantial' });
+  // Through Texas when env has NAIS_TOKEN_EXCHANGE_ENDPOINT, direct with TOKEN_X_* otherwise: the same code.
+  const tokenx = createTokenXClient({ env });
   return listen(async (request, response) => {
     if ((await citizenOf(validator, request, response)) === undefined) return;
     let downstream: string;

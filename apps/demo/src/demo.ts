@@ -3,11 +3,13 @@
 // nav:<product>:<name> scope, guarded by Maskinporten scopes with an audience restriction, a
 // system user checked with the PDP, and Azure roles; a consumer getting Maskinporten tokens;
 // an on-behalf-of chain (user -> API A -> API B); and a citizen chain (ID-porten -> app A ->
-// TokenX -> app B, apps/citizen-chain). Exits non-zero if any step deviates.
+// TokenX -> app B, apps/citizen-chain). Then the same clients and services once more with Texas,
+// the NAIS token sidecar, turned on (a fake Texas in front of the same IdP). Exits non-zero if
+// any step deviates.
 import 'reflect-metadata';
 import { exposedScopeName, parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
 import { createAzureClient, createMaskinportenClient } from '@nav-auth/node';
-import { startLocalIdp } from '@nav-auth/testing';
+import { startFakeTexas, startLocalIdp } from '@nav-auth/testing';
 import { startAppA, startAppB } from '@nav-auth-apps/citizen-chain/services';
 import { appModule } from '@nav-auth-apps/nest12-esm/app';
 import { startApiA, startApiB } from '@nav-auth-apps/obo-chain/services';
@@ -159,6 +161,40 @@ await step('exchange refused without an access policy', 'GET app A wired to app 
   fetch(appAToC.url, bearer(await citizen('idporten-loa-high'))),
 );
 
+console.log('\n▸ the same clients and services with Texas on (NAIS_TOKEN_* set, no private keys in the app)');
+const texas = await startFakeTexas({
+  env: { ...vendor.env, ...batchCaller.env, MASKINPORTEN_ENABLED: 'true', AZURE_ENABLED: 'true' },
+});
+const texasForApiA = await startFakeTexas({ env: { ...apiAApp.env, AZURE_ENABLED: 'true' } });
+const withoutKeys = (env: Readonly<Record<string, string>>) => {
+  const { MASKINPORTEN_CLIENT_JWK: _m, AZURE_APP_JWK: _a, AZURE_APP_CLIENT_SECRET: _s, ...rest } = env;
+  return rest;
+};
+const maskinportenViaTexas = createMaskinportenClient({ env: { ...withoutKeys(vendor.env), ...texas.env } });
+const batchViaTexas = createAzureClient({ env: { ...withoutKeys(batchCaller.env), ...texas.env } });
+const apiAViaTexas = await startApiA({ ...withoutKeys(apiAApp.env), ...texasForApiA.env }, { url: apiB.url, name: apiBApp.name });
+const modes = [
+  ['Maskinporten client (before)', maskinporten.mode],
+  ['Maskinporten client (Texas on)', maskinportenViaTexas.mode],
+  ['Azure client (before)', `client credentials ${batch.modes.clientCredentials}, on-behalf-of ${batch.modes.onBehalfOf}`],
+  [
+    'Azure client (Texas on)',
+    `client credentials ${batchViaTexas.modes.clientCredentials}, on-behalf-of ${batchViaTexas.modes.onBehalfOf}`,
+  ],
+];
+for (const [client, mode] of modes) console.log(`  ${color(2, '·')} ${client}: ${color(36, String(mode))}`);
+await step('audience-restricted token through Texas', `GET /external/arbeidsforhold, via ${texas.env.NAIS_TOKEN_ENDPOINT}`, 200, async () =>
+  fetch(`${api}/external/arbeidsforhold`, bearer((await maskinportenViaTexas.getToken(scope, { resource: audience })).token)),
+);
+await step('app token through Texas', 'GET /internal/batch with a token from Texas', 200, async () =>
+  fetch(`${api}/internal/batch`, bearer((await batchViaTexas.clientCredentials('dev-gcp:team:nest12-api')).token)),
+);
+await step('user -> API A -> API B, on-behalf-of through Texas', 'GET API A (Texas on) with the user token', 200, async () =>
+  fetch(apiAViaTexas.url, bearer(forA)),
+);
+await apiAViaTexas.close();
+await texas.close();
+await texasForApiA.close();
 await nest.close();
 await appA.close();
 await appAToC.close();

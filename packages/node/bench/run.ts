@@ -6,7 +6,7 @@
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { buildClientCredentialsRequest, parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
-import { startLocalIdp } from '@nav-auth/testing';
+import { startFakeTexas, startLocalIdp } from '@nav-auth/testing';
 import { createVerifier } from 'fast-jwt';
 import { jwtVerify } from 'jose';
 import { createAzureClient, createLocalKeySet, createMaskinportenClient, createTokenValidator, type TokenEvent } from '../src/index.js';
@@ -311,6 +311,49 @@ await Promise.all(Array.from({ length: 1000 }, () => coldMsal.acquireTokenByClie
 console.log(`1000 concurrent callers, cold: nav-auth sent ${ourConcurrent} token request(s), msal-node sent ${msalRequests}`);
 record('1000 concurrent callers on a cold key', `${ourConcurrent} request(s)`, 'exactly 1', ourConcurrent === 1);
 await idp.close();
+
+// ---------------------------------------------------------------- Texas mode
+// The client with Texas on (NAIS_TOKEN_ENDPOINT set), against the fake Texas of @nav-auth/testing
+// backed by the local IdP. Baseline: asking the sidecar on every call, as an app without a cache
+// of its own in front of Texas does (its answer comes from Texas' cache, so the baseline is the
+// loopback hop alone).
+{
+  const texasIdp = await startLocalIdp();
+  const registered = await texasIdp.registerMaskinportenClient({ orgno: '889640782', scopes: ['nav:bench', 'nav:cold'] });
+  const texas = await startFakeTexas({ env: { ...registered.env, MASKINPORTEN_ENABLED: 'true' } });
+  const viaTexas = createMaskinportenClient({ env: texas.env });
+  await viaTexas.getToken('nav:bench');
+  const sidecarEveryTime = async () => {
+    const response = await fetch(texas.env.NAIS_TOKEN_ENDPOINT as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ identity_provider: 'maskinporten', target: 'nav:bench' }),
+    });
+    return ((await response.json()) as { access_token: string }).access_token;
+  };
+  await sidecarEveryTime();
+  const before = texas.requests.length;
+  const texasRates = await interleaved(rounds, {
+    cached: { n: 20_000, run: () => viaTexas.getToken('nav:bench') },
+    sidecar: { n: 200, run: () => sidecarEveryTime() },
+  });
+  const cachedCalls = 20_000 * rounds;
+  const sidecarCalls = texas.requests.length - before - 200 * rounds;
+  console.log(`Texas mode: cached getToken ${texasRates.cached.toFixed(0)}/s, the sidecar every time ${texasRates.sidecar.toFixed(0)}/s`);
+  record(
+    'Texas mode: cached getToken vs asking the sidecar every call',
+    `${(texasRates.cached / texasRates.sidecar).toFixed(0)}x`,
+    '>= 100x',
+    texasRates.cached / texasRates.sidecar >= 100,
+  );
+  record(`Texas mode: sidecar requests for ${cachedCalls} cached calls`, String(sidecarCalls), '0', sidecarCalls === 0);
+  const coldBefore = texas.requests.length;
+  await Promise.all(Array.from({ length: 1000 }, () => viaTexas.getToken('nav:cold')));
+  const coldRequests = texas.requests.length - coldBefore;
+  record('Texas mode: 1000 concurrent cold callers', `${coldRequests} sidecar request(s)`, 'exactly 1', coldRequests === 1);
+  await texas.close();
+  await texasIdp.close();
+}
 
 // ---------------------------------------------------------------- a simulated hour
 {

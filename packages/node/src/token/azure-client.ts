@@ -18,7 +18,14 @@ import { subjectTokenCacheKey } from '../cache/subject-token-cache-key.js';
 import { loadAzureConfig } from '../config/load-config.js';
 import { assertKeyPairMatches } from '../keys/key-pair-check.js';
 import type { AccessToken } from './access-token.js';
-import { envSource, TEXAS_ATTEMPT_TIMEOUT_MS, type TokenTransportMode, type TransportOptions, texasEndpoint } from './texas-transport.js';
+import {
+  envSource,
+  TEXAS_ATTEMPT_TIMEOUT_MS,
+  type TokenTransportMode,
+  type TransportOptions,
+  texasEndpoint,
+  withTexasRetry,
+} from './texas-transport.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
 
@@ -74,7 +81,7 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
   if (direct?.clientJwk !== undefined) assertKeyPairMatches(direct.clientJwk, 'AZURE_APP_JWK');
   const known = direct ?? options.config;
   const { dispatcher, randomId, clock } = resolveClientOptions(options);
-  const engine = new TokenEngine('azure', options);
+  const engine = new TokenEngine('azure', withTexasRetry(options, texasToken !== undefined || texasExchange !== undefined));
   const cacheClient = {
     provider: 'azure',
     clientId: known?.clientId ?? 'texas',

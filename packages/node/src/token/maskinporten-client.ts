@@ -14,7 +14,14 @@ import { loadMaskinportenConfig } from '../config/load-config.js';
 import { assertKeyPairMatches } from '../keys/key-pair-check.js';
 import type { AccessToken } from './access-token.js';
 import { maskinportenCallPath } from './maskinporten-call-path.js';
-import { envSource, TEXAS_ATTEMPT_TIMEOUT_MS, type TokenTransportMode, type TransportOptions, texasEndpoint } from './texas-transport.js';
+import {
+  envSource,
+  TEXAS_ATTEMPT_TIMEOUT_MS,
+  type TokenTransportMode,
+  type TransportOptions,
+  texasEndpoint,
+  withTexasRetry,
+} from './texas-transport.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
 
@@ -75,7 +82,7 @@ export function createMaskinportenClient(options: MaskinportenClientOptions = {}
   const config = texas === undefined ? (options.config ?? loadMaskinportenConfig(envSource(options))) : options.config;
   if (texas === undefined) assertKeyPairMatches((config as MaskinportenConfig).clientJwk, 'MASKINPORTEN_CLIENT_JWK');
   const { dispatcher, randomId, clock } = resolveClientOptions(options);
-  const engine = new TokenEngine('maskinporten', options);
+  const engine = new TokenEngine('maskinporten', withTexasRetry(options, texas !== undefined));
   const client = { clientId: config?.clientId ?? 'texas', issuer: config?.issuer ?? (texas as string) };
   let key: Promise<SigningKey> | undefined;
   const signingKey = () => {

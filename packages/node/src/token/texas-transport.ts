@@ -1,5 +1,7 @@
 import { ConfigError, endpointUrlProblem, InvalidInputError, TEXAS_VARIABLES } from '@nav-auth/core';
 import type { ConfigSource } from '../config/load-config.js';
+import type { RetryOptions } from '../retry/retry-policy.js';
+import type { TokenCacheOptions } from './token-engine.js';
 
 /** Where a client sends its token requests: the NAIS token sidecar (Texas), or the identity provider. */
 export type TokenTransportMode = 'texas' | 'direct';
@@ -33,6 +35,17 @@ export function envSource(options: TransportOptions): ConfigSource {
  * coalesces a retry with the fetch still in flight, so a retry costs the provider nothing.
  */
 export const TEXAS_ATTEMPT_TIMEOUT_MS = 3000;
+
+/**
+ * Retries on the loopback hop (defaults under the caller's own `retry`): the sidecar may start
+ * after the app, so a refused connection is tried again for a few seconds, within the deadline.
+ */
+export const TEXAS_RETRY: RetryOptions = { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 1000 };
+
+/** A client's engine options, with {@link TEXAS_RETRY} under its own `retry` when any operation goes through Texas. */
+export function withTexasRetry<O extends TokenCacheOptions>(options: O, throughTexas: boolean): O {
+  return throughTexas ? { ...options, retry: { ...TEXAS_RETRY, ...options.retry } } : options;
+}
 
 /**
  * The Texas endpoint for `operation` (`token` for machine tokens, `exchange` for on-behalf-of

@@ -17,7 +17,14 @@ import { subjectTokenCacheKey } from '../cache/subject-token-cache-key.js';
 import { loadTokenXConfig } from '../config/load-config.js';
 import { assertKeyPairMatches } from '../keys/key-pair-check.js';
 import type { AccessToken } from './access-token.js';
-import { envSource, TEXAS_ATTEMPT_TIMEOUT_MS, type TokenTransportMode, type TransportOptions, texasEndpoint } from './texas-transport.js';
+import {
+  envSource,
+  TEXAS_ATTEMPT_TIMEOUT_MS,
+  type TokenTransportMode,
+  type TransportOptions,
+  texasEndpoint,
+  withTexasRetry,
+} from './texas-transport.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
 import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
 
@@ -97,7 +104,7 @@ export function createTokenXClient(options: TokenXClientOptions = {}): TokenXCli
     assertKeyPairMatches((config as TokenXConfig).privateJwk as NonNullable<TokenXConfig['privateJwk']>, 'TOKEN_X_PRIVATE_JWK');
   }
   const { dispatcher, randomId, clock } = resolveClientOptions(options);
-  const engine = new TokenEngine('tokenx', options);
+  const engine = new TokenEngine('tokenx', withTexasRetry(options, texas !== undefined));
   const cacheClient: CacheKeyClient = {
     provider: 'tokenx',
     clientId: config?.clientId ?? 'texas',

@@ -1,6 +1,7 @@
 /**
  * @nav-auth/testing: a strict local identity provider (Maskinporten, Azure AD, a generic
- * authorization server, Altinn and its PDP, ID-porten, TokenX) for tests and demos.
+ * authorization server, Altinn and its PDP, ID-porten, TokenX) and a fake Texas (the NAIS token
+ * sidecar) in front of it, for tests and demos.
  *
  * @example
  * import { startLocalIdp } from '@nav-auth/testing';
@@ -31,3 +32,5 @@ export { startLocalIdp } from './local-idp.js';
 export type { PdpObligation, PdpPolicy, SystemUserRecord } from './registry.js';
 export type { Fault } from './server/faults.js';
 export type { RecordedRequest } from './server/http-server.js';
+export type { FakeTexas, FakeTexasEndpoint, FakeTexasOptions } from './texas/fake-texas.js';
+export { startFakeTexas } from './texas/fake-texas.js';

@@ -91,8 +91,13 @@ describe('Azure AD token endpoint: client credentials', () => {
     expect((await verify(response.body.access_token as string)).azpacr).toBe('2');
   });
 
+  it('accepts a client assertion whose aud is the issuer, as Texas sends it and Entra accepts it', async () => {
+    const response = await withAssertion(await signJwt(caller.privateJwk as JWK, assertionClaims({ aud: idp.azure.issuer })));
+    expect(response.status).toBe(200);
+  });
+
   it.each<[string, () => Promise<string>]>([
-    ['aud = the issuer', () => signJwt(caller.privateJwk as JWK, assertionClaims({ aud: idp.azure.issuer }))],
+    ['aud = the JWKS URI', () => signJwt(caller.privateJwk as JWK, assertionClaims({ aud: idp.azure.jwksUri }))],
     ['sub different from iss', () => signJwt(caller.privateJwk as JWK, assertionClaims({ sub: 'someone' }))],
     ['a lifetime over 10 minutes', () => signJwt(caller.privateJwk as JWK, assertionClaims({ exp: nowSeconds() + 601 }))],
     ['an expired assertion', () => signJwt(caller.privateJwk as JWK, assertionClaims({ exp: nowSeconds() - 1 }))],

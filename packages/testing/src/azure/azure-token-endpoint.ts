@@ -90,7 +90,7 @@ export function resolveTarget(context: AzureContext, scope: string | undefined, 
 
 /**
  * Azure AD's v2 token endpoint: client credentials and on-behalf-of, with a client secret or
- * a client assertion whose `aud` is this token endpoint, signed with the app's key or with a
+ * a client assertion whose `aud` is this token endpoint (or the issuer), signed with the app's key or with a
  * registered certificate named by `x5t` / `x5t#S256`. Parameters it does not know (msal's
  * `client_info`, `x-client-*` telemetry, `client-request-id`, `claims`) are ignored, as Entra does.
  *
@@ -107,7 +107,10 @@ export async function handleAzureToken(context: AzureContext, request: HandlerRe
   if (form === undefined) throw new OAuthFailure('invalid_request', 'AADSTS9002313: the request is malformed: a parameter is repeated');
   const byId = new Map([...context.apps.values()].map((app) => [app.clientId, app]));
   const { client: caller, method } = await authenticateClient(form, request.headers.authorization, (id) => byId.get(id), {
-    audiences: [context.tokenEndpoint],
+    // The token endpoint, as Entra documents today, or the tenant's issuer, as Entra's page
+    // documented before (https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials)
+    // and Entra still accepts: Texas sends the issuer (nais/texas src/oauth/assertion.rs) in production.
+    audiences: [context.tokenEndpoint, context.issuer],
     algorithms: ['RS256', 'PS256'],
     maxLifetimeSeconds: 600,
     // No replay check: Entra accepts an assertion again until it expires, and msal-node reuses

@@ -25,7 +25,7 @@ export interface HandlerRequest {
   readonly remoteAddress?: string | undefined;
 }
 
-/** What a handler answers. Objects are sent as JSON. */
+/** What a handler answers. Objects are sent as JSON, strings as text, `undefined` as no body. */
 export interface Reply {
   readonly status: number;
   readonly body: unknown;
@@ -51,6 +51,30 @@ export function parseForm(body: string): Record<string, string> | undefined {
   return form;
 }
 
+/** How a server answers requests no route takes, and bodies over its limit; the IdP's JSON answers by default. */
+export interface UnroutedReplies {
+  readonly notFound: () => Reply;
+  readonly methodNotAllowed: (allowed: readonly string[]) => Reply;
+  readonly bodyTooLarge: (headers: IncomingMessage['headers']) => Reply;
+}
+
+/** Options for a {@link LocalHttpServer} that mimics a server other than the IdP (the fake Texas). */
+export interface LocalHttpServerOptions {
+  /** Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  readonly unrouted?: UnroutedReplies;
+}
+
+const IDP_UNROUTED: UnroutedReplies = {
+  notFound: () => ({ status: 404, body: { error: 'not_found' } }),
+  methodNotAllowed: (allowed) => ({
+    status: 405,
+    headers: { allow: allowed.join(', ') },
+    body: { error: 'invalid_request', error_description: 'method not allowed' },
+  }),
+  bodyTooLarge: () => ({ status: 413, body: { error: 'invalid_request', error_description: 'body too large' } }),
+};
+
 /** The certificate and key an https server presents, in PEM. */
 export interface ServerTlsOptions {
   readonly certificatePem: string;
@@ -65,12 +89,18 @@ export class LocalHttpServer<Endpoint extends string> {
   private readonly server: Server;
   private readonly scheme: 'http' | 'https';
 
+  private readonly maxBodyBytes: number;
+  private readonly unrouted: UnroutedReplies;
+
   constructor(
     private readonly routes: ReadonlyMap<string, Route>,
     private readonly faults: FaultTable<Endpoint>,
     private readonly now: () => Date,
     tls?: ServerTlsOptions,
+    options: LocalHttpServerOptions = {},
   ) {
+    this.maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+    this.unrouted = options.unrouted ?? IDP_UNROUTED;
     const handle = (req: IncomingMessage, res: ServerResponse) => {
       this.dispatch(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -114,8 +144,8 @@ export class LocalHttpServer<Endpoint extends string> {
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const route = this.routes.get(url.pathname);
-    const body = await readBody(req);
-    if (body === undefined) return send(res, { status: 413, body: { error: 'invalid_request', error_description: 'body too large' } });
+    const body = await readBody(req, this.maxBodyBytes);
+    if (body === undefined) return send(res, this.unrouted.bodyTooLarge(req.headers));
     const contentType = String(req.headers['content-type'] ?? '');
     const recorded: RecordedRequest = {
       endpoint: route?.endpoint ?? 'unknown',
@@ -128,14 +158,8 @@ export class LocalHttpServer<Endpoint extends string> {
     };
     this.log.push(recorded);
     this.unread.push(recorded);
-    if (route === undefined) return send(res, { status: 404, body: { error: 'not_found' } });
-    if (!route.methods.includes(recorded.method)) {
-      return send(res, {
-        status: 405,
-        headers: { allow: route.methods.join(', ') },
-        body: { error: 'invalid_request', error_description: 'method not allowed' },
-      });
-    }
+    if (route === undefined) return send(res, this.unrouted.notFound());
+    if (!route.methods.includes(recorded.method)) return send(res, this.unrouted.methodNotAllowed(route.methods));
 
     const fault = this.faults.take(route.endpoint as Endpoint);
     if (fault !== undefined && (await this.applyFault(fault, req, res))) return;
@@ -182,20 +206,22 @@ export class LocalHttpServer<Endpoint extends string> {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= maxBytes) chunks.push(chunk);
     });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > maxBytes ? undefined : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
 
-function encode(reply: Reply): { text: string; type: string } {
+/** The body as text and its media type; `undefined` sends no body and no `content-type`. */
+function encode(reply: Reply): { text: string; type: string | undefined } {
+  if (reply.body === undefined) return { text: '', type: undefined };
   return typeof reply.body === 'string'
     ? { text: reply.body, type: 'text/plain; charset=utf-8' }
     : { text: JSON.stringify(reply.body), type: 'application/json' };
@@ -203,13 +229,13 @@ function encode(reply: Reply): { text: string; type: string } {
 
 function send(res: ServerResponse, reply: Reply): void {
   const { text, type } = encode(reply);
-  res.writeHead(reply.status, { 'content-type': type, 'cache-control': 'no-store', ...reply.headers });
+  res.writeHead(reply.status, { ...(type === undefined ? {} : { 'content-type': type }), 'cache-control': 'no-store', ...reply.headers });
   res.end(text);
 }
 
 function sendTruncated(res: ServerResponse, reply: Reply): void {
   const { text, type } = encode(reply);
   const bytes = Buffer.from(text);
-  res.writeHead(reply.status, { 'content-type': type, 'content-length': String(bytes.length) });
+  res.writeHead(reply.status, { ...(type === undefined ? {} : { 'content-type': type }), 'content-length': String(bytes.length) });
   res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.socket?.destroy());
 }

@@ -31,6 +31,7 @@ export {
   TokenValidationError,
   TransportError,
 } from '@nav-auth/core';
+export type { SharedLock, SharedToken, SharedTokenStore } from './cache/shared-token-store.js';
 export { applyInsecureHttpHosts } from './config/insecure-http-hosts.js';
 export type { ConfigSource, DiscoveringConfigSource } from './config/load-config.js';
 export {

@@ -1,5 +1,6 @@
 import { isNavAuthError, parseTokenResponse, TimeoutError, type TokenRequest, type TokenResponse } from '@nav-auth/core';
 import { LruCache } from '../cache/lru-cache.js';
+import type { SharedLock, SharedToken, SharedTokenStore } from '../cache/shared-token-store.js';
 import { notifyListener } from '../events/notify-listener.js';
 import { type HttpResponse, headerValue, type SendOptions, sendRequest } from '../http/transport.js';
 import { backoffDelay, isRetryable, parseRetryAfter, type RetryOptions, type RetryPolicy, retryPolicy } from '../retry/retry-policy.js';
@@ -25,6 +26,14 @@ export interface TokenCacheOptions {
   /** Deadline for a whole `getToken` including retries, in ms (default 15 000). */
   readonly deadlineMs?: number;
   readonly onEvent?: TokenEventListener;
+  /**
+   * A second tier shared by every replica (`@nav-auth/valkey`): read on a miss here, written
+   * after each fetch, and one replica fetches a token at a time (refreshes included). Opt-in;
+   * tokens never depend on it: a store that fails or is slow is passed by.
+   */
+  readonly sharedStore?: SharedTokenStore;
+  /** How long a replica waits for another replica's fetch before it fetches itself, in ms (default 2000). */
+  readonly sharedLockWaitMs?: number;
 }
 
 /** One attempt at the token endpoint: what was sent, so its secrets can be cut from the answer, and the answer. */
@@ -61,6 +70,30 @@ interface Entry {
 
 /** Tokens are never handed out in the last 10 s of their life: they could expire in flight. */
 const EXPIRY_SAFETY_MS = 10_000;
+/** The shared fetch lock outlives a normal fetch; a replica that dies holding it blocks no one past the wait. */
+const SHARED_LOCK_TTL_MS = 5000;
+const NO_LOCK: SharedLock = { state: 'unavailable' };
+/**
+ * The most a shared-store call may take before the engine goes on without it: the store keeps
+ * its own, shorter timeouts (`@nav-auth/valkey`: 50 ms a command); this bounds a store that does not.
+ */
+const SHARED_STORE_TIMEOUT_MS = 250;
+/** A store call that settles: rejected or too slow, it is `fallback`. */
+function settled<T>(promise: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), SHARED_STORE_TIMEOUT_MS);
+  });
+  return Promise.race([promise.catch(() => fallback), late]).finally(() => clearTimeout(timer));
+}
+/** Why a token is fetched: `renew` replaces a cached one (Texas then skips its cache); `refused` is the token a server refused; `replacing` the expiry of the token a refresh replaces. */
+interface FetchReason {
+  readonly renew: boolean;
+  readonly refused?: string | undefined;
+  readonly replacing?: number;
+}
+const MISS: FetchReason = { renew: false };
+
 /** Texas' leeway: an entry lives `expires_in - 120 s`, but at least half the token's lifetime. */
 const LEEWAY_MS = 120_000;
 
@@ -122,9 +155,13 @@ export class TokenEngine {
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5000;
     this.deadlineMs = options.deadlineMs ?? 15_000;
     this.listener = options.onEvent;
+    this.shared = options.sharedStore;
+    this.sharedLockWaitMs = options.sharedLockWaitMs ?? 2000;
   }
 
   private readonly listener: TokenEventListener | undefined;
+  private readonly shared: SharedTokenStore | undefined;
+  private readonly sharedLockWaitMs: number;
 
   private emit(event: TokenEvent): void {
     notifyListener(this.listener, event);
@@ -142,8 +179,10 @@ export class TokenEngine {
     options: { readonly forceRefresh?: boolean; readonly signal?: AbortSignal } = {},
   ): Promise<AccessToken> {
     if (options.forceRefresh) {
+      // The token a server just refused, so that the shared tier drops it and only it.
+      const refused = this.cache.get(key)?.token.token;
       this.cache.delete(key);
-      return this.fetchForCaller(key, fetcher, options.signal, true);
+      return this.fetchForCaller(key, fetcher, options.signal, { renew: true, refused });
     }
     const entry = this.cache.get(key);
     const now = this.clock();
@@ -152,13 +191,18 @@ export class TokenEngine {
       this.emitCacheHit(now < entry.freshUntil || entry.failures === 0 ? 'cache_hit' : 'stale_served');
       return entry.answer;
     }
-    return this.fetchForCaller(key, fetcher, options.signal, false);
+    return this.fetchForCaller(key, fetcher, options.signal, MISS);
   }
 
-  private async fetchForCaller(key: string, fetcher: TokenFetcher, signal: AbortSignal | undefined, renew: boolean): Promise<AccessToken> {
+  private async fetchForCaller(
+    key: string,
+    fetcher: TokenFetcher,
+    signal: AbortSignal | undefined,
+    why: FetchReason,
+  ): Promise<AccessToken> {
     this.emit({ type: 'cache_miss', provider: this.provider });
     try {
-      return (await raceAbort(this.fetchOnce(key, fetcher, renew), signal)).token;
+      return (await raceAbort(this.fetchOnce(key, fetcher, why), signal)).token;
     } catch (error) {
       this.emit({ type: 'error', provider: this.provider, errorCode: isNavAuthError(error) ? error.code : 'ERR_ABORTED' });
       throw error;
@@ -173,7 +217,7 @@ export class TokenEngine {
   private refreshInBackground(key: string, fetcher: TokenFetcher, entry: Entry): void {
     if (this.inFlight.has(key)) return;
     this.emit({ type: 'refresh_started', provider: this.provider });
-    this.fetchOnce(key, fetcher, true).catch((error: unknown) => {
+    this.fetchOnce(key, fetcher, { renew: true, replacing: entry.token.expiresAt.getTime() }).catch((error: unknown) => {
       entry.failures += 1;
       // Back off between background refreshes: 1 s, 2 s, 4 s ... up to 60 s, with jitter.
       const pause = Math.min(60_000, 1000 * 2 ** (entry.failures - 1));
@@ -183,12 +227,11 @@ export class TokenEngine {
   }
 
   /** One fetch per key at a time: concurrent callers share it (single-flight). */
-  private fetchOnce(key: string, fetcher: TokenFetcher, renew: boolean): Promise<Entry> {
+  private fetchOnce(key: string, fetcher: TokenFetcher, why: FetchReason): Promise<Entry> {
     const pending = this.inFlight.get(key);
     if (pending !== undefined) return pending;
-    const fetch = this.fetchWithRetries(fetcher, renew)
-      .then((response) => {
-        const entry = this.entryFor(response);
+    const fetch = (this.shared === undefined ? this.fetchEntry(fetcher, why.renew) : this.obtainShared(this.shared, key, fetcher, why))
+      .then((entry) => {
         this.cache.set(key, entry);
         return entry;
       })
@@ -197,11 +240,62 @@ export class TokenEngine {
     return fetch;
   }
 
-  private entryFor(response: TokenResponse): Entry {
+  private async fetchEntry(fetcher: TokenFetcher, renew: boolean): Promise<Entry> {
+    const response = await this.fetchWithRetries(fetcher, renew);
     const obtainedAt = this.clock();
-    const expiresAt = obtainedAt + response.expiresIn * 1000;
-    const life = cacheLifetimeMs(response.expiresIn);
-    const token = accessToken(response.accessToken, new Date(expiresAt), response.scopes);
+    return this.entryFor(response.accessToken, obtainedAt + response.expiresIn * 1000, response.scopes, obtainedAt);
+  }
+
+  /**
+   * A token through the shared tier: another replica's, when it has one that will do (not the
+   * refused one; on a refresh, one that lives longer than ours); else this replica takes the
+   * fetch lock and fetches, or, when another replica holds it, waits a bounded time for that
+   * replica's token and then fetches anyway (a duplicate fetch is harmless; waiting forever is
+   * not). A refused token is dropped from the shared tier only if it is still the one stored.
+   */
+  private async obtainShared(shared: SharedTokenStore, key: string, fetcher: TokenFetcher, why: FetchReason): Promise<Entry> {
+    const usable = (found: SharedToken | undefined): found is SharedToken =>
+      found !== undefined &&
+      found.accessToken !== why.refused &&
+      found.expiresAt > (why.replacing ?? 0) &&
+      found.expiresAt - EXPIRY_SAFETY_MS > this.clock();
+    if (why.refused !== undefined) await settled(shared.deleteIfToken(key, why.refused), undefined);
+    const stored = await settled(shared.get(key), undefined);
+    if (usable(stored)) return this.sharedEntry(stored);
+    const lock = await settled(shared.tryLock(key, SHARED_LOCK_TTL_MS), NO_LOCK);
+    if (lock.state === 'held') {
+      const waitUntil = performance.now() + this.sharedLockWaitMs;
+      while (performance.now() < waitUntil) {
+        await sleep(25 + 50 * this.random());
+        const published = await settled(shared.get(key), undefined);
+        if (usable(published)) return this.sharedEntry(published);
+      }
+    }
+    try {
+      const entry = await this.fetchEntry(fetcher, why.renew);
+      const { token } = entry;
+      // Stored until this tier stops handing it out, so the first tier never outlives the second.
+      await settled(
+        shared.set(key, { accessToken: token.token, expiresAt: token.expiresAt.getTime(), scopes: token.scopes }, entry.usableUntil),
+        undefined,
+      );
+      return entry;
+    } finally {
+      if (lock.state === 'acquired') await settled(lock.release(), undefined);
+    }
+  }
+
+  private sharedEntry(found: SharedToken): Entry {
+    this.emit({ type: 'shared_hit', provider: this.provider });
+    const now = this.clock();
+    const entry = this.entryFor(found.accessToken, found.expiresAt, found.scopes, now);
+    // The shared tier keeps a token until at least 10 s before it expires; so must this one.
+    return { ...entry, usableUntil: Math.min(entry.usableUntil, found.expiresAt - EXPIRY_SAFETY_MS) };
+  }
+
+  private entryFor(accessTokenText: string, expiresAt: number, scopes: readonly string[] | undefined, obtainedAt: number): Entry {
+    const life = cacheLifetimeMs((expiresAt - obtainedAt) / 1000);
+    const token = accessToken(accessTokenText, new Date(expiresAt), scopes);
     return {
       token,
       answer: Promise.resolve(token),

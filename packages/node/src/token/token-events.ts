@@ -2,6 +2,8 @@
 export type TokenEvent =
   | { readonly type: 'cache_hit'; readonly provider: string }
   | { readonly type: 'cache_miss'; readonly provider: string }
+  /** A miss here that the shared tier (`sharedStore`) answered: another replica fetched the token. */
+  | { readonly type: 'shared_hit'; readonly provider: string }
   | { readonly type: 'refresh_started'; readonly provider: string }
   | { readonly type: 'refresh_failed'; readonly provider: string; readonly errorCode: string }
   /** A refresh is failing and a still-valid cached token was served instead. */

@@ -6,7 +6,13 @@ import type {
   MaskinportenValidationConfig,
   TokenXConfig,
 } from '@nav-auth/core';
-import type { AzureClientOptions, MaskinportenClientOptions, TokenValidatorOptions, TokenXClientOptions } from '@nav-auth/node';
+import type {
+  AzureClientOptions,
+  MaskinportenClientOptions,
+  SharedTokenStore,
+  TokenValidatorOptions,
+  TokenXClientOptions,
+} from '@nav-auth/node';
 import type { PdpClientOptions } from '@nav-auth/pdp';
 
 /**
@@ -91,6 +97,12 @@ export interface NavAuthModuleOptions {
       };
   /** The Altinn PDP, for `@RequireSystemUserAccess`; its Maskinporten client is the module's. */
   readonly pdp?: Omit<PdpClientOptions, 'maskinporten'>;
+  /**
+   * A token cache shared by every replica, under each client's own (`createValkeyTokenStore`
+   * from `@nav-auth/valkey`, on NAIS' Valkey): the Maskinporten, Azure AD and TokenX clients all
+   * use it unless their own `client` options name another. Opt-in; tokens never depend on it.
+   */
+  readonly sharedStore?: SharedTokenStore;
   /**
    * Where configuration is read (default `process.env`, then the NAIS secret files for Azure AD
    * and Maskinporten; TokenX and ID-porten come from the environment only, as NAIS gives them).

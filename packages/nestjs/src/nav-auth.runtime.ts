@@ -79,6 +79,8 @@ export class NavAuthRuntime {
 
   constructor(private readonly options: NavAuthModuleOptions = {}) {
     const env = options.env ?? process.env;
+    // The shared tier every client gets, under its own options (which may name another).
+    const shared = options.sharedStore === undefined ? {} : { sharedStore: options.sharedStore };
     const azure = options.azure === false ? undefined : options.azure;
     const maskinporten = options.maskinporten === false ? undefined : options.maskinporten;
     const azureSource = { env, secretsDir: options.secretsDirs?.azure ?? AZURE_SECRETS_DIR };
@@ -99,6 +101,7 @@ export class NavAuthRuntime {
       });
       // The module's env decides Texas or direct (NAIS_TOKEN_ENDPOINT, NAIS_TOKEN_EXCHANGE_ENDPOINT), as it does everything else.
       this.azureClient = createAzureClient({
+        ...shared,
         ...azureSource,
         ...azure?.client,
         ...(azure?.config === undefined ? {} : { config: azure.config }),
@@ -128,7 +131,7 @@ export class NavAuthRuntime {
       (maskinporten?.client !== undefined || configured(maskinportenSource, 'MASKINPORTEN_CLIENT_ID'))
     ) {
       // The client reads its configuration itself, and through Texas needs none.
-      this.maskinportenClient = createMaskinportenClient({ ...maskinportenSource, ...maskinporten?.client });
+      this.maskinportenClient = createMaskinportenClient({ ...shared, ...maskinportenSource, ...maskinporten?.client });
     }
     // TokenX and ID-porten come from the environment only (NAIS mounts no secret files for them).
     const tokenx = options.tokenx === false ? undefined : options.tokenx;
@@ -163,7 +166,7 @@ export class NavAuthRuntime {
     const exchangesThroughTexas =
       tokenx?.client?.mode === 'texas' || (tokenx?.client?.mode === undefined && inEnv(env, 'NAIS_TOKEN_EXCHANGE_ENDPOINT'));
     if (tokenxConfig !== undefined && (tokenx?.client !== undefined || tokenxConfig.privateJwk !== undefined || exchangesThroughTexas)) {
-      this.tokenxClient = createTokenXClient({ env, ...tokenx?.client, config: tokenxConfig });
+      this.tokenxClient = createTokenXClient({ ...shared, env, ...tokenx?.client, config: tokenxConfig });
     } else if (options.tokenx === false) {
       this.tokenxClientProblems = [{ variable: 'tokenx', reason: 'is false in the NavAuthModule options: no TokenX client' }];
     } else {

@@ -1,6 +1,7 @@
 // End to end over real HTTP: a NestJS app (Express and Fastify) guarded by nav-auth, tokens
 // minted by the strict local IdP, the Altinn PDP emulated by it too.
 import 'reflect-metadata';
+import type { SharedToken, SharedTokenStore } from '@nav-auth/node';
 import { type LocalIdp, type RegisteredAzureApp, type SystemUserRecord, startLocalIdp } from '@nav-auth/testing';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -164,6 +165,50 @@ describe.each(platforms)('NavAuthModule on %s', (_platform, adapter) => {
 
   it('MaskinportenTokenService gets tokens with the module client', async () => {
     expect(await call('/maskinporten/outbound')).toMatchObject({ status: 200, body: { scope: PDP_SCOPE } });
+  });
+});
+
+describe('NavAuthModule with a sharedStore', () => {
+  it('gives every client the shared tier: two replicas, one token request', async () => {
+    const entries = new Map<string, SharedToken>();
+    const sharedStore: SharedTokenStore = {
+      get: async (key) => entries.get(key),
+      set: async (key, token) => {
+        entries.set(key, token);
+      },
+      tryLock: async () => ({ state: 'unavailable' }),
+      deleteIfToken: async (key, token) => {
+        if (entries.get(key)?.accessToken === token) entries.delete(key);
+      },
+    };
+    const replicas = await Promise.all(
+      [1, 2].map(async () => {
+        const app = await NestFactory.create(
+          appModule({
+            env,
+            secretsDirs: { azure: '/nonexistent', maskinporten: '/nonexistent' },
+            pdp: { baseUrl: `${idp.url}/altinn`, subscriptionKey: 'sub-key' },
+            sharedStore,
+          }),
+          { logger: false },
+        );
+        await app.listen(0, '127.0.0.1');
+        return app;
+      }),
+    );
+    try {
+      const before = idp.requests.filter((r) => r.endpoint === 'maskinporten.token').length;
+      const bodies = [];
+      for (const app of replicas) {
+        const response = await fetch(`${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/maskinporten/outbound`);
+        bodies.push(await response.json());
+      }
+      expect(bodies[0]).toMatchObject({ scope: PDP_SCOPE });
+      expect(idp.requests.filter((r) => r.endpoint === 'maskinporten.token').length - before).toBe(1);
+      expect(entries.size).toBe(1);
+    } finally {
+      await Promise.all(replicas.map((app) => app.close()));
+    }
   });
 });
 

@@ -51,6 +51,8 @@ export {
 } from './config/load-config.js';
 export type { DiscoveryOptions, IssuerMetadata } from './discovery/discovery.js';
 export { discoverFromWellKnownUrl, discoverIssuer, oauthWellKnownUrl, openIdWellKnownUrl } from './discovery/discovery.js';
+export type { NavAuthChannel } from './events/channels.js';
+export { isObserved, NAV_AUTH_CHANNELS, publishEvent } from './events/channels.js';
 export { notifyListener } from './events/notify-listener.js';
 export { defaultDispatcher } from './http/default-dispatcher.js';
 export type { HttpResponse, OutgoingRequest, SendOptions } from './http/transport.js';
@@ -84,6 +86,7 @@ export type {
   TokenValidator,
   TokenValidatorOptions,
   TokenXValidatorOptions,
+  ValidationEvent,
 } from './validation/token-validator.js';
 export { createTokenValidator } from './validation/token-validator.js';
 export {

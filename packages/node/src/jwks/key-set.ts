@@ -1,6 +1,6 @@
 import { endpointUrlProblem, isNavAuthError, KeySetUnavailableError, TokenValidationError } from '@nav-auth/core';
 import type { Dispatcher } from 'undici';
-import { notifyListener } from '../events/notify-listener.js';
+import { publishEvent } from '../events/channels.js';
 import { sendRequest } from '../http/transport.js';
 import { createFetchBackoff } from './fetch-backoff.js';
 import { type IngestedKeySet, ingestJwks, type VerificationKey } from './verification-key.js';
@@ -55,9 +55,17 @@ export interface RemoteKeySetOptions {
 
 /** What a remote key set reports. */
 export type KeySetEvent =
-  | { readonly type: 'jwks_fetched'; readonly keys: number; readonly skipped: number; readonly durationMs: number }
+  | {
+      readonly type: 'jwks_fetched';
+      readonly jwksHost: string;
+      readonly keys: number;
+      readonly skipped: number;
+      readonly durationMs: number;
+    }
   | {
       readonly type: 'jwks_fetch_failed';
+      /** The host the JWKS is fetched from (never the path or query). */
+      readonly jwksHost: string;
       readonly errorCode: string;
       readonly durationMs: number;
       /** Failed fetches in a row, this one included. */
@@ -100,7 +108,8 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { ref
   let newestApplied = 0;
   let sequence = 0;
 
-  const emit = (event: KeySetEvent) => notifyListener(options.onEvent, event);
+  const emit = (event: KeySetEvent) => publishEvent('jwks', options.onEvent, event);
+  const jwksHost = new URL(options.jwksUri).host;
 
   const fetchOnce = (): Promise<void> => {
     if (inFlight !== undefined) return inFlight;
@@ -133,13 +142,14 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { ref
         }
         backoff.succeeded();
         lastFailure = undefined;
-        emit({ type: 'jwks_fetched', keys: keys.size, skipped: keys.skipped.length, durationMs: clock() - started });
+        emit({ type: 'jwks_fetched', jwksHost, keys: keys.size, skipped: keys.skipped.length, durationMs: clock() - started });
       } catch (error) {
         const failedAt = clock();
         const retryInMs = backoff.failed(failedAt);
         lastFailure = error;
         emit({
           type: 'jwks_fetch_failed',
+          jwksHost,
           errorCode: isNavAuthError(error) ? error.code : 'ERR_UNKNOWN',
           durationMs: failedAt - started,
           failures: backoff.failures,

@@ -1,7 +1,7 @@
 import { isNavAuthError, parseTokenResponse, TimeoutError, type TokenRequest, type TokenResponse } from '@nav-auth/core';
 import { LruCache } from '../cache/lru-cache.js';
 import type { SharedLock, SharedToken, SharedTokenStore } from '../cache/shared-token-store.js';
-import { notifyListener } from '../events/notify-listener.js';
+import { isObserved, publishEvent } from '../events/channels.js';
 import { type HttpResponse, headerValue, type SendOptions, sendRequest } from '../http/transport.js';
 import { backoffDelay, isRetryable, parseRetryAfter, type RetryOptions, type RetryPolicy, retryPolicy } from '../retry/retry-policy.js';
 import { type AccessToken, accessToken } from './access-token.js';
@@ -164,12 +164,12 @@ export class TokenEngine {
   private readonly sharedLockWaitMs: number;
 
   private emit(event: TokenEvent): void {
-    notifyListener(this.listener, event);
+    publishEvent('token', this.listener, event);
   }
 
   private emitCacheHit(type: 'cache_hit' | 'stale_served'): void {
     // A hit is the hot path: build no event object nobody listens for.
-    if (this.listener !== undefined) this.emit({ type, provider: this.provider });
+    if (isObserved('token', this.listener)) this.emit({ type, provider: this.provider });
   }
 
   /** Returns a cached token for `key`, or fetches one with `fetcher`. */

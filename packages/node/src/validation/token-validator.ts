@@ -7,6 +7,7 @@ import {
   endpointUrlProblem,
   type IdportenClaims,
   InvalidInputError,
+  isNavAuthError,
   type JwtPayload,
   type LoginLevel,
   type MaskinportenClaims,
@@ -25,6 +26,7 @@ import {
 } from '@nav-auth/core';
 import type { Dispatcher } from 'undici';
 import { discoverIssuer } from '../discovery/discovery.js';
+import { isObserved, publishEvent } from '../events/channels.js';
 import { sendRequest } from '../http/transport.js';
 import { createRemoteKeySet, type KeySet, type KeySetEvent } from '../jwks/key-set.js';
 import type { VerificationKey } from '../jwks/verification-key.js';
@@ -148,6 +150,21 @@ export type TokenValidatorOptions =
   | TokenXValidatorOptions
   | IdportenValidatorOptions
   | GenericValidatorOptions;
+
+/**
+ * What a validator publishes on the `nav-auth:validation` channel for each token, when anyone
+ * subscribes: the profile, the outcome and, for a refusal, the error code with its reason (and
+ * claim); never the token or a claim's value.
+ */
+export interface ValidationEvent {
+  readonly type: 'validation';
+  readonly profile: TokenValidatorOptions['profile'];
+  /** `unavailable`: the token could not be checked (no keys, Texas down), which is answered 503. */
+  readonly outcome: 'valid' | 'invalid' | 'unavailable';
+  /** `ERR_CLAIM_VALIDATION:acr:insufficient`, `ERR_TOKEN_INVALID:invalid_signature`, ...; `undefined` when valid. */
+  readonly reason: string | undefined;
+  readonly durationMs: number;
+}
 
 /** Checks bearer tokens from one issuer. */
 export interface TokenValidator<Claims> {
@@ -309,6 +326,53 @@ function normalizedType(typ: unknown): string | undefined | null {
  * const claims = await validator.validate(bearerToken); // AzureClaims
  */
 export function createTokenValidator<O extends TokenValidatorOptions>(options: O): TokenValidator<ClaimsOf<O>> {
+  return observed(options.profile, createUnobservedValidator(options));
+}
+
+/** The refusal's code, reason and claim, as the validation channel reports them. */
+function refusalOf(error: unknown): string {
+  if (isNavAuthError(error, 'ERR_CLAIM_VALIDATION')) return `${error.code}:${error.claim}:${error.reason}`;
+  if (isNavAuthError(error, 'ERR_TOKEN_INVALID')) return `${error.code}:${error.reason}`;
+  return isNavAuthError(error) ? error.code : 'ERR_UNKNOWN';
+}
+
+/**
+ * `validator`, publishing a {@link ValidationEvent} per token on `nav-auth:validation` while the
+ * channel has subscribers; without any, a call costs one property read more.
+ */
+function observed<C>(profile: TokenValidatorOptions['profile'], validator: TokenValidator<C>): TokenValidator<C> {
+  return {
+    validate(token) {
+      if (!isObserved('validation', undefined)) return validator.validate(token);
+      const started = performance.now();
+      return validator.validate(token).then(
+        (claims) => {
+          publishEvent<ValidationEvent>('validation', undefined, {
+            type: 'validation',
+            profile,
+            outcome: 'valid',
+            reason: undefined,
+            durationMs: performance.now() - started,
+          });
+          return claims;
+        },
+        (error: unknown) => {
+          const invalid = isNavAuthError(error, 'ERR_CLAIM_VALIDATION') || isNavAuthError(error, 'ERR_TOKEN_INVALID');
+          publishEvent<ValidationEvent>('validation', undefined, {
+            type: 'validation',
+            profile,
+            outcome: invalid ? 'invalid' : 'unavailable',
+            reason: refusalOf(error),
+            durationMs: performance.now() - started,
+          });
+          throw error;
+        },
+      );
+    },
+  };
+}
+
+function createUnobservedValidator<O extends TokenValidatorOptions>(options: O): TokenValidator<ClaimsOf<O>> {
   const profile = profileOf(options);
   const clock = options.clock ?? Date.now;
   const skew = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;

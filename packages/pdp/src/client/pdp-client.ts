@@ -1,5 +1,5 @@
 import { hasDuplicateMembersOrDeepNesting, isNavAuthError, type MaskinportenClaims } from '@nav-auth/core';
-import { type MaskinportenClient, notifyListener, sendRequest } from '@nav-auth/node';
+import { isObserved, type MaskinportenClient, publishEvent, sendRequest } from '@nav-auth/node';
 import type { Dispatcher } from 'undici';
 import { type Decision, denyByError, denyByPolicy } from '../xacml/decision.js';
 import {
@@ -108,7 +108,7 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
   /** The pending flush: a timer, or the microtask that sends what this tick asked when there is no window. */
   let timer: NodeJS.Timeout | 'microtask' | undefined;
 
-  const emit = (event: PdpEvent) => notifyListener(options.onEvent, event);
+  const emit = (event: PdpEvent) => publishEvent('pdp', options.onEvent, event);
 
   /** One call to the PDP for these inputs; any failure denies them all as errors. */
   const ask = async (inputs: readonly DecisionInput[]): Promise<Decision[]> => {
@@ -207,7 +207,7 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
   };
 
   const report = (decision: Decision, cached: boolean) => {
-    if (options.onEvent !== undefined) {
+    if (isObserved('pdp', options.onEvent)) {
       emit({
         type: 'decision',
         permit: decision.permit,

@@ -1,0 +1,116 @@
+// The privacy rule: no token, JWT segment, secret or personal id reaches an exported metric,
+// a Prometheus scrape or a channel message. Every flow runs for real against the local IdP.
+import { createHash } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
+import {
+  createAzureClient,
+  createAzureTokenValidator,
+  createIdportenTokenValidator,
+  createMaskinportenClient,
+  NAV_AUTH_CHANNELS,
+} from '@nav-auth/node';
+import { type LocalIdp, startLocalIdp } from '@nav-auth/testing';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrometheusCollector, instrumentNavAuth } from '../src/index.js';
+import { createTestMeterProvider } from './support/test-metric-reader.js';
+
+let idp: LocalIdp;
+beforeAll(async () => {
+  idp = await startLocalIdp();
+});
+afterAll(() => idp.close());
+
+const pid = '01017012345';
+const navIdent = 'Z990042';
+
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** Every string that must never be exported: each token whole and by segment, its personal claims, hashes, secrets. */
+function secretsOf(tokens: readonly string[], secrets: readonly string[]): string[] {
+  const found = new Set<string>([pid, navIdent, ...secrets]);
+  for (const token of tokens) {
+    found.add(token);
+    for (const segment of token.split('.')) found.add(segment);
+    const claims = claimsOf(token);
+    for (const claim of ['sub', 'oid', 'pid', 'NAVident', 'jti']) {
+      if (typeof claims[claim] === 'string') found.add(claims[claim]);
+    }
+    const sha256 = createHash('sha256').update(token).digest();
+    found.add(sha256.toString('hex'));
+    found.add(sha256.toString('base64url'));
+    found.add(sha256.toString('base64'));
+  }
+  return [...found].filter((value) => value.length >= 6);
+}
+
+describe('the privacy rule', () => {
+  it('exports no token, JWT segment, secret, pid, NAVident, sub, oid or subject-token hash', async () => {
+    const messages: unknown[] = [];
+    const capture = (message: unknown) => messages.push(message);
+    for (const name of Object.values(NAV_AUTH_CHANNELS)) subscribe(name, capture);
+    const otel = createTestMeterProvider();
+    const instrumentation = instrumentNavAuth({ meterProvider: otel.meterProvider });
+    const navAuthRegistry = new Registry();
+    const oasisRegistry = new Registry();
+    const navAuthCollector = createPrometheusCollector({ register: navAuthRegistry });
+    const oasisCollector = createPrometheusCollector({ register: oasisRegistry, names: 'oasis' });
+
+    // A citizen's ID-porten token: accepted, and refused for too low a login level.
+    const idporten = idp.registerIdportenClient();
+    const audience = idporten.env.IDPORTEN_AUDIENCE ?? '';
+    const citizen = createIdportenTokenValidator({ env: idporten.env });
+    const citizenToken = await idp.mintIdportenToken({ audience, pid });
+    expect((await citizen.validate(citizenToken)).pid).toBe(pid);
+    const substantial = await idp.mintIdportenToken({ audience, pid, acr: 'idporten-loa-substantial' });
+    await expect(citizen.validate(substantial)).rejects.toMatchObject({ code: 'ERR_CLAIM_VALIDATION' });
+
+    // A NAV employee's Azure token: validated, then exchanged on-behalf-of (twice: a miss, then a hit).
+    const api = await idp.registerAzureApp({ name: 'dev-gcp:team:privacy-api' });
+    await idp.registerAzureApp({ name: 'dev-gcp:team:privacy-downstream' });
+    const employeeToken = await idp.mintAzureUserToken({ audience: api.name, navIdent });
+    expect((await createAzureTokenValidator({ config: parseAzureConfig(api.env) }).validate(employeeToken)).navIdent).toBe(navIdent);
+    const azure = createAzureClient({ config: parseAzureConfig(api.env) });
+    const obo = await azure.onBehalfOf(employeeToken, 'dev-gcp:team:privacy-downstream');
+    expect(await azure.onBehalfOf(employeeToken, 'dev-gcp:team:privacy-downstream')).toBe(obo);
+    // Client credentials with the client secret rather than the key.
+    const { AZURE_APP_JWK: _jwk, ...secretOnly } = api.env;
+    const withSecret = await createAzureClient({ config: parseAzureConfig(secretOnly) }).clientCredentials(
+      'dev-gcp:team:privacy-downstream',
+    );
+
+    // Maskinporten, and a refused scope.
+    const registered = await idp.registerMaskinportenClient({ orgno: '889640782', scopes: ['nav:test/api'] });
+    const maskinporten = createMaskinportenClient({ config: parseMaskinportenConfig(registered.env) });
+    const m2m = await maskinporten.getToken('nav:test/api');
+    await expect(maskinporten.getToken('nav:not-granted')).rejects.toMatchObject({ code: 'ERR_TOKEN_ENDPOINT' });
+
+    const exported = [await otel.exported(), await navAuthRegistry.metrics(), await oasisRegistry.metrics(), JSON.stringify(messages)].join(
+      '\n',
+    );
+    instrumentation.stop();
+    navAuthCollector.stop();
+    oasisCollector.stop();
+    for (const name of Object.values(NAV_AUTH_CHANNELS)) unsubscribe(name, capture);
+    await otel.shutdown();
+
+    // The flows did publish (an empty export would pass the grep trivially).
+    expect(messages.length).toBeGreaterThan(10);
+    expect(exported).toContain('nav_auth.validation.results');
+    expect(exported).toContain('ERR_CLAIM_VALIDATION:acr');
+
+    const privateKeys = [api.privateJwk, registered.privateJwk].flatMap((jwk) => (jwk === undefined ? [] : [jwk.d, jwk.p, jwk.q]));
+    const secrets = secretsOf(
+      [citizenToken, substantial, employeeToken, obo.token, withSecret.token, m2m.token],
+      [api.clientSecret ?? '', ...privateKeys.filter((v): v is string => typeof v === 'string')],
+    );
+    expect(secrets.length).toBeGreaterThan(30);
+    // The grep itself works: it finds a citizen token pasted into the export.
+    expect(secrets.filter((secret) => `${exported}${citizenToken}`.includes(secret)).length).toBeGreaterThan(3);
+    const leaked = secrets.filter((secret) => exported.includes(secret));
+    expect(leaked).toEqual([]);
+  });
+});

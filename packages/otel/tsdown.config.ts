@@ -1,0 +1,3 @@
+import { nodePackage } from '../../tsdown.shared.js';
+
+export default nodePackage();

@@ -104,6 +104,12 @@ export interface NavAuthModuleOptions {
    */
   readonly sharedStore?: SharedTokenStore;
   /**
+   * Started when the module is created and stopped when the application shuts down: pass
+   * `instrumentNavAuth` from `@nav-auth/otel` (or `() => createPrometheusCollector()`). nav-auth's
+   * events are process-wide, so it sees every client, validator and PDP call of the module.
+   */
+  readonly observability?: () => { stop(): void };
+  /**
    * Where configuration is read (default `process.env`, then the NAIS secret files for Azure AD
    * and Maskinporten; TokenX and ID-porten come from the environment only, as NAIS gives them).
    */

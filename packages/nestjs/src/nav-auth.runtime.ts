@@ -32,6 +32,7 @@ import {
   type TokenXClient,
 } from '@nav-auth/node';
 import { createPdpClient, type PdpClient } from '@nav-auth/pdp';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { isLoginPath } from './login-redirect.js';
 import type { NavAuthIssuer, NavAuthModuleOptions } from './nav-auth.options.js';
 
@@ -47,7 +48,9 @@ export type NavAuthPrincipal =
  * validators, token clients and PDP client. Maskinporten validators are made per required
  * scope set (core checks scopes as part of the claims) and share one JWKS client.
  */
-export class NavAuthRuntime {
+export class NavAuthRuntime implements OnApplicationShutdown {
+  /** What `observability` started, stopped at shutdown. */
+  private readonly observability: { stop(): void } | undefined;
   /** The issuer of routes that name none; `undefined` makes such a route a startup error. */
   readonly defaultIssuer: NavAuthIssuer | undefined;
   /** Whether the guard also sets `request.user`. */
@@ -214,6 +217,12 @@ export class NavAuthRuntime {
     }
     this.defaultIssuer = options.defaultIssuer;
     this.setRequestUser = options.requestUser === true;
+    this.observability = options.observability?.();
+  }
+
+  /** Stops what the `observability` option started (Nest calls it on `app.close()` and with shutdown hooks). */
+  onApplicationShutdown(): void {
+    this.observability?.stop();
   }
 
   /** Why routes trusting `issuer` could not validate a token (the variables to set), or `undefined` when they can. */

@@ -1,7 +1,8 @@
 // End to end over real HTTP: a NestJS app (Express and Fastify) guarded by nav-auth, tokens
 // minted by the strict local IdP, the Altinn PDP emulated by it too.
 import 'reflect-metadata';
-import type { SharedToken, SharedTokenStore } from '@nav-auth/node';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { NAV_AUTH_CHANNELS, type SharedToken, type SharedTokenStore } from '@nav-auth/node';
 import { type LocalIdp, type RegisteredAzureApp, type SystemUserRecord, startLocalIdp } from '@nav-auth/testing';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -209,6 +210,37 @@ describe('NavAuthModule with a sharedStore', () => {
     } finally {
       await Promise.all(replicas.map((app) => app.close()));
     }
+  });
+});
+
+describe('NavAuthModule with observability', () => {
+  it("starts it with the module, sees the module's events, and stops it on close", async () => {
+    const seen: unknown[] = [];
+    const record = (message: unknown) => seen.push(message);
+    let stopped = 0;
+    const observability = () => {
+      subscribe(NAV_AUTH_CHANNELS.token, record);
+      return {
+        stop: () => {
+          unsubscribe(NAV_AUTH_CHANNELS.token, record);
+          stopped++;
+        },
+      };
+    };
+    const app = await NestFactory.create(
+      appModule({
+        env,
+        secretsDirs: { azure: '/nonexistent', maskinporten: '/nonexistent' },
+        pdp: { baseUrl: `${idp.url}/altinn`, subscriptionKey: 'sub-key' },
+        observability,
+      }),
+      { logger: false },
+    );
+    await app.listen(0, '127.0.0.1');
+    await fetch(`${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/maskinporten/outbound`);
+    await app.close();
+    expect(seen).toContainEqual({ type: 'cache_miss', provider: 'maskinporten' });
+    expect(stopped).toBe(1);
   });
 });
 

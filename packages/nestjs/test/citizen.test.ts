@@ -4,10 +4,9 @@
 // (Express and Fastify) against the local IdP's ID-porten and TokenX.
 import 'reflect-metadata';
 import { request as httpRequest } from 'node:http';
-import { type IdportenClaims, isNavAuthError, type TokenXClaims } from '@nav-auth/core';
+import type { IdportenClaims, TokenXClaims } from '@nav-auth/core';
 import { type LocalIdp, type RegisteredAzureApp, type RegisteredIdportenClient, startLocalIdp } from '@nav-auth/testing';
 import { Controller, Get, type INestApplication, Inject, type LoggerService, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -26,6 +25,7 @@ import {
   TokenXTokenService,
   UseIssuer,
 } from '../src/index.js';
+import { serve, startupError } from './support/serve.js';
 
 const API = 'dev-gcp:team:citizen-api';
 const FRONTEND = 'dev-gcp:team:frontend';
@@ -151,28 +151,6 @@ const platforms = [
   ['Express', () => undefined],
   ['Fastify', () => new FastifyAdapter()],
 ] as const;
-
-async function serve(module: object, adapter?: FastifyAdapter, logger: LoggerService | false = false) {
-  const app: INestApplication =
-    adapter === undefined ? await NestFactory.create(module, { logger }) : await NestFactory.create(module, adapter, { logger });
-  if (logger !== false) app.useLogger(logger);
-  await app.listen(0, '127.0.0.1');
-  return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1') };
-}
-
-/** The ConfigError a Nest app fails to start with. */
-async function startupError(module: object) {
-  const app = await NestFactory.create(module, { logger: false, abortOnError: false });
-  try {
-    await app.init();
-  } catch (error) {
-    if (isNavAuthError(error, 'ERR_CONFIG')) return error;
-    throw error;
-  } finally {
-    await app.close().catch(() => undefined);
-  }
-  throw new Error('the app started');
-}
 
 describe.each(platforms)('citizen routes on %s', (_platform, adapter) => {
   let app: INestApplication;

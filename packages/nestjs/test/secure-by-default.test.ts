@@ -4,8 +4,7 @@
 import 'reflect-metadata';
 import { isNavAuthError } from '@nav-auth/core';
 import { type LocalIdp, type RegisteredAzureApp, startLocalIdp } from '@nav-auth/testing';
-import { Controller, Get, type INestApplication, Module, Req, UseGuards } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller, Get, Module, Req, UseGuards } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -26,6 +25,7 @@ import {
   UseIssuer,
   UserTokenOnly,
 } from '../src/index.js';
+import { serve, startupError } from './support/serve.js';
 
 let idp: LocalIdp;
 let api: RegisteredAzureApp;
@@ -48,29 +48,6 @@ const platforms = [
   ['Express', () => undefined],
   ['Fastify', () => new FastifyAdapter()],
 ] as const;
-
-async function serve(module: object, adapter?: FastifyAdapter): Promise<{ app: INestApplication; url: string }> {
-  const app =
-    adapter === undefined
-      ? await NestFactory.create(module, { logger: false })
-      : await NestFactory.create(module, adapter, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1') };
-}
-
-/** The ConfigError a Nest app fails to start with. */
-async function startupError(module: object) {
-  const app = await NestFactory.create(module, { logger: false, abortOnError: false });
-  try {
-    await app.init();
-  } catch (error) {
-    if (isNavAuthError(error, 'ERR_CONFIG')) return error;
-    throw error;
-  } finally {
-    await app.close().catch(() => undefined);
-  }
-  throw new Error('the app started');
-}
 
 const status = async (url: string, token?: string) =>
   (await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } })).status;

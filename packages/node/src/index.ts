@@ -54,6 +54,8 @@ export { discoverFromWellKnownUrl, discoverIssuer, oauthWellKnownUrl, openIdWell
 export type { NavAuthChannel } from './events/channels.js';
 export { isObserved, NAV_AUTH_CHANNELS, publishEvent } from './events/channels.js';
 export { notifyListener } from './events/notify-listener.js';
+export type { NavAuthOperation, TraceAttributes, TraceMessage } from './events/traces.js';
+export { isTraced, NAV_AUTH_OPERATIONS, traced } from './events/traces.js';
 export { defaultDispatcher } from './http/default-dispatcher.js';
 export type { HttpResponse, OutgoingRequest, SendOptions } from './http/transport.js';
 export { headerValue, sendRequest } from './http/transport.js';

@@ -1,5 +1,5 @@
 // The privacy rule: no token, JWT segment, secret or personal id reaches an exported metric,
-// a Prometheus scrape or a channel message. Every flow runs for real against the local IdP.
+// a Prometheus scrape, a span or a channel message. Every flow runs for real against the local IdP.
 import { createHash } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
@@ -15,6 +15,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusCollector, instrumentNavAuth } from '../src/index.js';
 import { createTestMeterProvider } from './support/test-metric-reader.js';
+import { createTestTracer } from './support/test-tracer.js';
 
 let idp: LocalIdp;
 beforeAll(async () => {
@@ -53,7 +54,8 @@ describe('the privacy rule', () => {
     const capture = (message: unknown) => messages.push(message);
     for (const name of Object.values(NAV_AUTH_CHANNELS)) subscribe(name, capture);
     const otel = createTestMeterProvider();
-    const instrumentation = instrumentNavAuth({ meterProvider: otel.meterProvider });
+    const tracer = createTestTracer();
+    const instrumentation = instrumentNavAuth({ meterProvider: otel.meterProvider, tracerProvider: tracer.tracerProvider });
     const navAuthRegistry = new Registry();
     const oasisRegistry = new Registry();
     const navAuthCollector = createPrometheusCollector({ register: navAuthRegistry });
@@ -88,19 +90,26 @@ describe('the privacy rule', () => {
     const m2m = await maskinporten.getToken('nav:test/api');
     await expect(maskinporten.getToken('nav:not-granted')).rejects.toMatchObject({ code: 'ERR_TOKEN_ENDPOINT' });
 
-    const exported = [await otel.exported(), await navAuthRegistry.metrics(), await oasisRegistry.metrics(), JSON.stringify(messages)].join(
-      '\n',
-    );
+    const spans = tracer.spans().map(({ name, attributes, events, status }) => ({ name, attributes, events, status }));
+    const exported = [
+      await otel.exported(),
+      await navAuthRegistry.metrics(),
+      await oasisRegistry.metrics(),
+      JSON.stringify(messages),
+      JSON.stringify(spans),
+    ].join('\n');
     instrumentation.stop();
     navAuthCollector.stop();
     oasisCollector.stop();
     for (const name of Object.values(NAV_AUTH_CHANNELS)) unsubscribe(name, capture);
     await otel.shutdown();
+    await tracer.shutdown();
 
     // The flows did publish (an empty export would pass the grep trivially).
     expect(messages.length).toBeGreaterThan(10);
     expect(exported).toContain('nav_auth.validation.results');
     expect(exported).toContain('ERR_CLAIM_VALIDATION:acr');
+    expect(spans.map((span) => span.name)).toEqual(expect.arrayContaining(['nav_auth.token.validate', 'nav_auth.token.exchange', 'POST']));
 
     const privateKeys = [api.privateJwk, registered.privateJwk].flatMap((jwk) => (jwk === undefined ? [] : [jwk.d, jwk.p, jwk.q]));
     const secrets = secretsOf(

@@ -5,6 +5,7 @@ import { createAzureIssuer } from './azure/azure-issuer.js';
 import { createGenericIssuer } from './generic/generic-issuer.js';
 import { createIdportenIssuer } from './idporten/idporten-issuer.js';
 import { type IssuerHost, type IssuerSigner, type MintOptions, mintAs } from './issuer/issuer-host.js';
+import { IssuerKeys } from './keys/issuer-keys.js';
 import { createLoopbackTlsCredentials } from './keys/loopback-tls-credentials.js';
 import { createMaskinportenIssuer } from './maskinporten/maskinporten-issuer.js';
 import { mintRoutes } from './mint/mint-endpoint.js';
@@ -305,6 +306,11 @@ export interface LocalIdp {
 
   /** Every request received, oldest first. */
   readonly requests: readonly RecordedRequest[];
+  /**
+   * Every token its issuers signed (access, ID, Altinn and minted tokens), oldest first: with
+   * `requests`, every secret a test must find nowhere else (a log, a span, a metric).
+   */
+  readonly issuedTokens: readonly string[];
   /** Takes the oldest request not taken yet, optionally for one endpoint (like mock-oauth2-server's `takeRequest`). */
   takeRequest(endpoint?: LocalIdpEndpoint): RecordedRequest | undefined;
 
@@ -334,11 +340,13 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
   const tls = options.https ? createLoopbackTlsCredentials() : undefined;
   const server = new LocalHttpServer(routes, faults, now, tls);
   const origin = (await server.listen(options.port ?? 0, '127.0.0.1')).origin;
+  const issuedTokens: string[] = [];
   const host: IssuerHost = {
     origin,
     now,
     tokenLifetimeSeconds: (issuerDefault) => options.tokenLifetimeSeconds ?? issuerDefault,
     route: (url, endpoint, methods, handle) => routes.set(new URL(url).pathname, { endpoint, methods, handle }),
+    createKeys: () => IssuerKeys.create((token) => issuedTokens.push(token)),
   };
 
   // Maskinporten names Altinn's system users in its tokens; Altinn registers them.
@@ -383,6 +391,7 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     injectFault: (endpoint, fault, times) => faults.inject(endpoint, fault, times),
     clearFaults: (endpoint) => faults.clear(endpoint),
     requests: server.log,
+    issuedTokens,
     takeRequest: (endpoint) => server.takeRequest(endpoint),
     close: () => server.close(),
   };

@@ -1,6 +1,7 @@
 import { endpointUrlProblem, isNavAuthError, KeySetUnavailableError, TokenValidationError } from '@nav-auth/core';
 import type { Dispatcher } from 'undici';
 import { publishEvent } from '../events/channels.js';
+import { traced } from '../events/traces.js';
 import { sendRequest } from '../http/transport.js';
 import { createFetchBackoff } from './fetch-backoff.js';
 import { type IngestedKeySet, ingestJwks, type VerificationKey } from './verification-key.js';
@@ -111,55 +112,62 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { ref
   const emit = (event: KeySetEvent) => publishEvent('jwks', options.onEvent, event);
   const jwksHost = new URL(options.jwksUri).host;
 
-  const fetchOnce = (): Promise<void> => {
+  const traceAttributes = () => ({ jwksHost });
+  /** One fetch at a time; `background` when no caller waits for it (a refresh ahead of time). */
+  const fetchOnce = (background = false): Promise<void> => {
     if (inFlight !== undefined) return inFlight;
     const mine = ++sequence;
     const started = clock();
     lastFetchStarted = started;
-    inFlight = (async () => {
-      try {
-        const response = await sendRequest(
-          { url: options.jwksUri, method: 'GET', headers: { accept: 'application/json' } },
-          {
-            dispatcher: options.dispatcher,
-            timeoutMs: options.timeoutMs ?? 5000,
-            maxBodyBytes: options.maxBytes ?? 256 * 1024,
-            purpose: 'JWKS fetch',
-          },
-        );
-        if (response.status !== 200) throw new KeySetUnavailableError(`JWKS fetch answered ${response.status}`);
-        let keys: IngestedKeySet;
+    inFlight = traced(
+      'jwks.refresh',
+      traceAttributes,
+      async () => {
         try {
-          keys = ingestJwks(JSON.parse(response.body));
-        } catch {
-          throw new KeySetUnavailableError('the JWKS is not a JSON key set');
+          const response = await sendRequest(
+            { url: options.jwksUri, method: 'GET', headers: { accept: 'application/json' } },
+            {
+              dispatcher: options.dispatcher,
+              timeoutMs: options.timeoutMs ?? 5000,
+              maxBodyBytes: options.maxBytes ?? 256 * 1024,
+              purpose: 'JWKS fetch',
+            },
+          );
+          if (response.status !== 200) throw new KeySetUnavailableError(`JWKS fetch answered ${response.status}`);
+          let keys: IngestedKeySet;
+          try {
+            keys = ingestJwks(JSON.parse(response.body));
+          } catch {
+            throw new KeySetUnavailableError('the JWKS is not a JSON key set');
+          }
+          if (keys.size === 0) throw new KeySetUnavailableError('the JWKS holds no usable key');
+          if (mine > newestApplied) {
+            newestApplied = mine;
+            snapshot = { keys, fetchedAt: clock() };
+            nextRefresh = snapshot.fetchedAt + refreshIntervalMs * (0.9 + 0.1 * random());
+          }
+          backoff.succeeded();
+          lastFailure = undefined;
+          emit({ type: 'jwks_fetched', jwksHost, keys: keys.size, skipped: keys.skipped.length, durationMs: clock() - started });
+        } catch (error) {
+          const failedAt = clock();
+          const retryInMs = backoff.failed(failedAt);
+          lastFailure = error;
+          emit({
+            type: 'jwks_fetch_failed',
+            jwksHost,
+            errorCode: isNavAuthError(error) ? error.code : 'ERR_UNKNOWN',
+            durationMs: failedAt - started,
+            failures: backoff.failures,
+            retryInMs,
+          });
+          throw error;
+        } finally {
+          inFlight = undefined;
         }
-        if (keys.size === 0) throw new KeySetUnavailableError('the JWKS holds no usable key');
-        if (mine > newestApplied) {
-          newestApplied = mine;
-          snapshot = { keys, fetchedAt: clock() };
-          nextRefresh = snapshot.fetchedAt + refreshIntervalMs * (0.9 + 0.1 * random());
-        }
-        backoff.succeeded();
-        lastFailure = undefined;
-        emit({ type: 'jwks_fetched', jwksHost, keys: keys.size, skipped: keys.skipped.length, durationMs: clock() - started });
-      } catch (error) {
-        const failedAt = clock();
-        const retryInMs = backoff.failed(failedAt);
-        lastFailure = error;
-        emit({
-          type: 'jwks_fetch_failed',
-          jwksHost,
-          errorCode: isNavAuthError(error) ? error.code : 'ERR_UNKNOWN',
-          durationMs: failedAt - started,
-          failures: backoff.failures,
-          retryInMs,
-        });
-        throw error;
-      } finally {
-        inFlight = undefined;
-      }
-    })();
+      },
+      background,
+    );
     return inFlight;
   };
 
@@ -168,11 +176,11 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { ref
   const backoffAllows = (now: number) => now >= backoff.retryAt;
   const refreshInBackground = (now: number) => {
     // A failure keeps the last good keys until maxStaleMs and backs off like any other.
-    if (now >= nextRefresh && inFlight === undefined && backoffAllows(now)) fetchOnce().catch(() => undefined);
+    if (now >= nextRefresh && inFlight === undefined && backoffAllows(now)) fetchOnce(true).catch(() => undefined);
   };
 
   return {
-    refresh: fetchOnce,
+    refresh: () => fetchOnce(),
     peekKey(kid) {
       const now = clock();
       if (kid === undefined || !usable(now)) return undefined;

@@ -27,7 +27,7 @@ import {
   withTexasRetry,
 } from './texas-transport.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
-import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
+import { sendTokenRequest, TokenEngine, type TokenFetcher, type TokenOperation } from './token-engine.js';
 
 /** A target worked out once: its scope, the key and fetch of its app token, and its on-behalf-of keys. */
 interface PreparedTarget {
@@ -35,6 +35,8 @@ interface PreparedTarget {
   readonly cacheKey: string;
   readonly fetch: TokenFetcher;
   readonly oboCacheKey: (subjectTokenSha256: string) => string;
+  readonly acquire: TokenOperation;
+  readonly exchange: TokenOperation;
 }
 
 /** Options for {@link createAzureClient}. */
@@ -118,6 +120,8 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
       scope,
       cacheKey: clientCredentialsCacheKey(scope, cacheClient),
       oboCacheKey: oboCacheKeyForScope(scope, cacheClient),
+      acquire: { operation: 'token.acquire', target: scope },
+      exchange: { operation: 'token.exchange', target: scope },
       fetch:
         texasToken === undefined
           ? async (signal) =>
@@ -174,20 +178,21 @@ export function createAzureClient(options: AzureClientOptions = {}): AzureClient
   return {
     clientCredentials(target, callOptions = {}) {
       try {
-        const { cacheKey, fetch } = preparedTarget(target);
-        return engine.get(cacheKey, fetch, callOptions);
+        const { cacheKey, fetch, acquire } = preparedTarget(target);
+        return engine.get(cacheKey, fetch, callOptions, acquire);
       } catch (error) {
         return Promise.reject(error);
       }
     },
     onBehalfOf(subjectToken, target, callOptions = {}) {
       try {
-        const { scope, oboCacheKey } = preparedTarget(target);
+        const { scope, oboCacheKey, exchange } = preparedTarget(target);
         return engine.get(
           // Synchronous: the user's token is a new string on every request, so this runs on every call.
           subjectTokenCacheKey(subjectToken, oboCacheKey),
           onBehalfOfFetch(scope, subjectToken),
           callOptions,
+          exchange,
         );
       } catch (error) {
         return Promise.reject(error);

@@ -119,6 +119,7 @@ export function createClientCredentialsClient(options: ClientCredentialsClientOp
           ...(callOptions.forceRefresh === undefined ? {} : { forceRefresh: callOptions.forceRefresh }),
           ...(callOptions.signal === undefined ? {} : { signal: callOptions.signal }),
         },
+        { operation: 'token.acquire', target: list.join(' ') },
       );
     },
   };

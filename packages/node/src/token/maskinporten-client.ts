@@ -23,11 +23,12 @@ import {
   withTexasRetry,
 } from './texas-transport.js';
 import { resolveClientOptions, type TokenClientOptions } from './token-client-options.js';
-import { sendTokenRequest, TokenEngine, type TokenFetcher } from './token-engine.js';
+import { sendTokenRequest, TokenEngine, type TokenFetcher, type TokenOperation } from './token-engine.js';
 
 interface PreparedRequest {
   readonly cacheKey: string;
   readonly fetch: TokenFetcher;
+  readonly operation: TokenOperation;
 }
 
 const NO_OPTIONS: MaskinportenTokenOptions = Object.freeze({});
@@ -109,11 +110,13 @@ export function createMaskinportenClient(options: MaskinportenClientOptions = {}
     };
     // Validates the scopes and the system-user org: a request that fails here is never memoized.
     const cacheKey = maskinportenCacheKey(ask);
+    const operation: TokenOperation = { operation: 'token.acquire', target: ask.scopes.join(' ') };
     if (texas !== undefined) {
       const authorizationDetails =
         ask.systemUserOrg === undefined ? undefined : buildSystemUserAuthorizationDetails('systemUserOrg', ask.systemUserOrg);
       return {
         cacheKey,
+        operation,
         fetch: (signal, renew) =>
           sendTokenRequest(
             buildTexasTokenRequest({
@@ -136,6 +139,7 @@ export function createMaskinportenClient(options: MaskinportenClientOptions = {}
     const direct = config as MaskinportenConfig;
     return {
       cacheKey,
+      operation,
       fetch: async (signal) => {
         const grant = await buildMaskinportenGrant({
           ...ask,
@@ -167,8 +171,8 @@ export function createMaskinportenClient(options: MaskinportenClientOptions = {}
   return {
     getToken(scopes, tokenOptions = NO_OPTIONS) {
       try {
-        const { cacheKey, fetch } = preparedFor(scopes, tokenOptions);
-        return engine.get(cacheKey, fetch, tokenOptions);
+        const { cacheKey, fetch, operation } = preparedFor(scopes, tokenOptions);
+        return engine.get(cacheKey, fetch, tokenOptions, operation);
       } catch (error) {
         return Promise.reject(error);
       }

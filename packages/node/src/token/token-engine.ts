@@ -2,6 +2,7 @@ import { isNavAuthError, parseTokenResponse, TimeoutError, type TokenRequest, ty
 import { LruCache } from '../cache/lru-cache.js';
 import type { SharedLock, SharedToken, SharedTokenStore } from '../cache/shared-token-store.js';
 import { isObserved, publishEvent } from '../events/channels.js';
+import { type TraceMessage, traced } from '../events/traces.js';
 import { type HttpResponse, headerValue, type SendOptions, sendRequest } from '../http/transport.js';
 import { backoffDelay, isRetryable, parseRetryAfter, type RetryOptions, type RetryPolicy, retryPolicy } from '../retry/retry-policy.js';
 import { type AccessToken, accessToken } from './access-token.js';
@@ -54,8 +55,16 @@ export async function sendTokenRequest(request: TokenRequest, options: SendOptio
   return { request, response: await sendRequest(request, options) };
 }
 
+/** What a `get` is, for its trace: a token for a client, or one exchanged for a subject token, and its target (scopes or audience). */
+export interface TokenOperation {
+  readonly operation: 'token.acquire' | 'token.exchange';
+  readonly target: string;
+}
+
 interface Entry {
   readonly token: AccessToken;
+  /** Where the token came from: this replica's fetch, or another's through the shared tier. */
+  readonly tier: 'network' | 'shared';
   /** The token as an already settled promise, so a cache hit allocates nothing. */
   readonly answer: Promise<AccessToken>;
   /** Until then the entry is fresh; after it, only served while a refresh is failing. */
@@ -172,41 +181,53 @@ export class TokenEngine {
     if (isObserved('token', this.listener)) this.emit({ type, provider: this.provider });
   }
 
-  /** Returns a cached token for `key`, or fetches one with `fetcher`. */
+  /**
+   * Returns a cached token for `key`, or fetches one with `fetcher`. A fetch is traced as
+   * `operation` (`nav-auth:token.acquire` or `nav-auth:token.exchange`); a cache hit is not.
+   */
   get(
     key: string,
     fetcher: TokenFetcher,
-    options: { readonly forceRefresh?: boolean; readonly signal?: AbortSignal } = {},
+    options: { readonly forceRefresh?: boolean; readonly signal?: AbortSignal },
+    operation: TokenOperation,
   ): Promise<AccessToken> {
     if (options.forceRefresh) {
       // The token a server just refused, so that the shared tier drops it and only it.
       const refused = this.cache.get(key)?.token.token;
       this.cache.delete(key);
-      return this.fetchForCaller(key, fetcher, options.signal, { renew: true, refused });
+      return this.fetchForCaller(key, fetcher, options.signal, { renew: true, refused }, operation);
     }
     const entry = this.cache.get(key);
     const now = this.clock();
     if (entry !== undefined && now < entry.usableUntil) {
-      if (now >= entry.refreshAt && now >= entry.nextRefreshAttempt) this.refreshInBackground(key, fetcher, entry);
+      if (now >= entry.refreshAt && now >= entry.nextRefreshAttempt) this.refreshInBackground(key, fetcher, entry, operation);
       this.emitCacheHit(now < entry.freshUntil || entry.failures === 0 ? 'cache_hit' : 'stale_served');
       return entry.answer;
     }
-    return this.fetchForCaller(key, fetcher, options.signal, MISS);
+    return this.fetchForCaller(key, fetcher, options.signal, MISS, operation);
   }
 
-  private async fetchForCaller(
+  /** The attributes of a fetch's trace. */
+  private traceAttributes(operation: TokenOperation, why: FetchReason) {
+    return () => ({ provider: this.provider, target: operation.target, renew: why.renew });
+  }
+
+  private fetchForCaller(
     key: string,
     fetcher: TokenFetcher,
     signal: AbortSignal | undefined,
     why: FetchReason,
+    operation: TokenOperation,
   ): Promise<AccessToken> {
     this.emit({ type: 'cache_miss', provider: this.provider });
-    try {
-      return (await raceAbort(this.fetchOnce(key, fetcher, why), signal)).token;
-    } catch (error) {
-      this.emit({ type: 'error', provider: this.provider, errorCode: isNavAuthError(error) ? error.code : 'ERR_ABORTED' });
-      throw error;
-    }
+    return traced(operation.operation, this.traceAttributes(operation, why), async (trace) => {
+      try {
+        return (await raceAbort(this.fetchOnce(key, fetcher, why, trace), signal)).token;
+      } catch (error) {
+        this.emit({ type: 'error', provider: this.provider, errorCode: isNavAuthError(error) ? error.code : 'ERR_ABORTED' });
+        throw error;
+      }
+    });
   }
 
   /** Drops the cached token for `key` (after the API answered 401, say). */
@@ -214,10 +235,17 @@ export class TokenEngine {
     this.cache.delete(key);
   }
 
-  private refreshInBackground(key: string, fetcher: TokenFetcher, entry: Entry): void {
+  private refreshInBackground(key: string, fetcher: TokenFetcher, entry: Entry, operation: TokenOperation): void {
     if (this.inFlight.has(key)) return;
     this.emit({ type: 'refresh_started', provider: this.provider });
-    this.fetchOnce(key, fetcher, { renew: true, replacing: entry.token.expiresAt.getTime() }).catch((error: unknown) => {
+    const why: FetchReason = { renew: true, replacing: entry.token.expiresAt.getTime() };
+    const refresh = traced(
+      operation.operation,
+      this.traceAttributes(operation, why),
+      (trace) => this.fetchOnce(key, fetcher, why, trace),
+      true,
+    );
+    refresh.catch((error: unknown) => {
       entry.failures += 1;
       // Back off between background refreshes: 1 s, 2 s, 4 s ... up to 60 s, with jitter.
       const pause = Math.min(60_000, 1000 * 2 ** (entry.failures - 1));
@@ -226,10 +254,19 @@ export class TokenEngine {
     });
   }
 
-  /** One fetch per key at a time: concurrent callers share it (single-flight). */
-  private fetchOnce(key: string, fetcher: TokenFetcher, why: FetchReason): Promise<Entry> {
+  /**
+   * One fetch per key at a time: concurrent callers share it (single-flight). `trace` learns
+   * where the token came from, and whether this caller joined another's fetch.
+   */
+  private async fetchOnce(key: string, fetcher: TokenFetcher, why: FetchReason, trace: TraceMessage | undefined): Promise<Entry> {
     const pending = this.inFlight.get(key);
-    if (pending !== undefined) return pending;
+    if (trace !== undefined) trace.attributes.joined = pending !== undefined;
+    const entry = await (pending ?? this.startFetch(key, fetcher, why));
+    if (trace !== undefined) trace.attributes.tier = entry.tier;
+    return entry;
+  }
+
+  private startFetch(key: string, fetcher: TokenFetcher, why: FetchReason): Promise<Entry> {
     const fetch = (this.shared === undefined ? this.fetchEntry(fetcher, why.renew) : this.obtainShared(this.shared, key, fetcher, why))
       .then((entry) => {
         this.cache.set(key, entry);
@@ -243,7 +280,7 @@ export class TokenEngine {
   private async fetchEntry(fetcher: TokenFetcher, renew: boolean): Promise<Entry> {
     const response = await this.fetchWithRetries(fetcher, renew);
     const obtainedAt = this.clock();
-    return this.entryFor(response.accessToken, obtainedAt + response.expiresIn * 1000, response.scopes, obtainedAt);
+    return this.entryFor('network', response.accessToken, obtainedAt + response.expiresIn * 1000, response.scopes, obtainedAt);
   }
 
   /**
@@ -288,16 +325,23 @@ export class TokenEngine {
   private sharedEntry(found: SharedToken): Entry {
     this.emit({ type: 'shared_hit', provider: this.provider });
     const now = this.clock();
-    const entry = this.entryFor(found.accessToken, found.expiresAt, found.scopes, now);
+    const entry = this.entryFor('shared', found.accessToken, found.expiresAt, found.scopes, now);
     // The shared tier keeps a token until at least 10 s before it expires; so must this one.
     return { ...entry, usableUntil: Math.min(entry.usableUntil, found.expiresAt - EXPIRY_SAFETY_MS) };
   }
 
-  private entryFor(accessTokenText: string, expiresAt: number, scopes: readonly string[] | undefined, obtainedAt: number): Entry {
+  private entryFor(
+    tier: Entry['tier'],
+    accessTokenText: string,
+    expiresAt: number,
+    scopes: readonly string[] | undefined,
+    obtainedAt: number,
+  ): Entry {
     const life = cacheLifetimeMs((expiresAt - obtainedAt) / 1000);
     const token = accessToken(accessTokenText, new Date(expiresAt), scopes);
     return {
       token,
+      tier,
       answer: Promise.resolve(token),
       freshUntil: obtainedAt + life,
       // Start refreshing somewhere in the last 10-20 % of the fresh period, so a fleet spreads out.

@@ -178,7 +178,10 @@ export function createTokenXClient(options: TokenXClientOptions = {}): TokenXCli
     mode: texas === undefined ? 'direct' : 'texas',
     exchange(subjectToken, target, callOptions = {}) {
       try {
-        return engine.get(cacheKey(subjectToken, target), fetcher(subjectToken, target), callOptions);
+        return engine.get(cacheKey(subjectToken, target), fetcher(subjectToken, target), callOptions, {
+          operation: 'token.exchange',
+          target,
+        });
       } catch (error) {
         return Promise.reject(error);
       }

@@ -27,6 +27,7 @@ import {
 import type { Dispatcher } from 'undici';
 import { discoverIssuer } from '../discovery/discovery.js';
 import { isObserved, publishEvent } from '../events/channels.js';
+import { isTraced, traced } from '../events/traces.js';
 import { sendRequest } from '../http/transport.js';
 import { createRemoteKeySet, type KeySet, type KeySetEvent } from '../jwks/key-set.js';
 import type { VerificationKey } from '../jwks/verification-key.js';
@@ -337,16 +338,18 @@ function refusalOf(error: unknown): string {
 }
 
 /**
- * `validator`, publishing a {@link ValidationEvent} per token on `nav-auth:validation` while the
- * channel has subscribers; without any, a call costs one property read more.
+ * `validator`, publishing a {@link ValidationEvent} per token on `nav-auth:validation` and
+ * tracing it as `nav-auth:token.validate` while those channels have subscribers; without any,
+ * a call costs two property reads more.
  */
 function observed<C>(profile: TokenValidatorOptions['profile'], validator: TokenValidator<C>): TokenValidator<C> {
-  return {
-    validate(token) {
-      if (!isObserved('validation', undefined)) return validator.validate(token);
+  const attributes = () => ({ profile });
+  const validate = (token: string) =>
+    traced('token.validate', attributes, (trace) => {
       const started = performance.now();
       return validator.validate(token).then(
         (claims) => {
+          if (trace !== undefined) trace.attributes.outcome = 'valid';
           publishEvent<ValidationEvent>('validation', undefined, {
             type: 'validation',
             profile,
@@ -358,16 +361,24 @@ function observed<C>(profile: TokenValidatorOptions['profile'], validator: Token
         },
         (error: unknown) => {
           const invalid = isNavAuthError(error, 'ERR_CLAIM_VALIDATION') || isNavAuthError(error, 'ERR_TOKEN_INVALID');
+          const outcome = invalid ? 'invalid' : 'unavailable';
+          const reason = refusalOf(error);
+          if (trace !== undefined) Object.assign(trace.attributes, { outcome, reason });
           publishEvent<ValidationEvent>('validation', undefined, {
             type: 'validation',
             profile,
-            outcome: invalid ? 'invalid' : 'unavailable',
-            reason: refusalOf(error),
+            outcome,
+            reason,
             durationMs: performance.now() - started,
           });
           throw error;
         },
       );
+    });
+  return {
+    validate(token) {
+      if (!isObserved('validation', undefined) && !isTraced('token.validate')) return validator.validate(token);
+      return validate(token);
     },
   };
 }

@@ -1,7 +1,8 @@
-import { type Attributes, type Counter, type Histogram, type MeterProvider, metrics } from '@opentelemetry/api';
+import { type Attributes, type Counter, type Histogram, type MeterProvider, metrics, type TracerProvider, trace } from '@opentelemetry/api';
 import { subscribeNavAuth } from '../events/subscribe-nav-auth.js';
 import { measurementsOf, type NavAuthMetric } from '../metrics/measurements.js';
 import { DURATION_BUCKETS_SECONDS, NAV_AUTH_METRICS } from '../metrics/metric-definitions.js';
+import { traceNavAuth } from './trace-nav-auth.js';
 
 /** The meter (instrumentation scope) name nav-auth's metrics are recorded under. */
 export const NAV_AUTH_METER_NAME = '@nav-auth/otel';
@@ -10,16 +11,22 @@ export const NAV_AUTH_METER_NAME = '@nav-auth/otel';
 export interface InstrumentNavAuthOptions {
   /** Where the metrics go (default: the global one, `metrics.getMeterProvider()`, a no-op without an SDK). */
   readonly meterProvider?: MeterProvider;
+  /** Where the spans go (default: the global one, `trace.getTracerProvider()`, a no-op without an SDK). */
+  readonly tracerProvider?: TracerProvider;
+  /** Make spans at all (default `true`); `false` records metrics only. */
+  readonly traces?: boolean;
 }
 
-/** A running instrumentation; `stop()` unsubscribes it from every channel. */
+/** A running instrumentation; `stop()` unsubscribes it from every channel (an operation in flight then ends no span). */
 export interface NavAuthInstrumentation {
   stop(): void;
 }
 
 /**
- * Records OpenTelemetry metrics for every nav-auth token client, validator, key set and PDP
- * client in the process, from their `node:diagnostics_channel` events.
+ * Records OpenTelemetry metrics and spans for every nav-auth token client, validator, key set
+ * and PDP client in the process, from their `node:diagnostics_channel` events and tracing
+ * channels. Spans: `nav_auth.token.acquire`, `nav_auth.token.exchange`, `nav_auth.token.validate`,
+ * `nav_auth.pdp.authorize` and `nav_auth.jwks.refresh`, parents of undici's HTTP client spans.
  *
  * @example
  * import { instrumentNavAuth } from '@nav-auth/otel';
@@ -40,7 +47,8 @@ export function instrumentNavAuth(options: InstrumentNavAuthOptions = {}): NavAu
         : meter.createHistogram(name, { ...common, advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] } }),
     );
   }
-  const stop = subscribeNavAuth((channel, message) => {
+  const stopTraces = options.traces === false ? undefined : traceNavAuth(options.tracerProvider ?? trace.getTracerProvider());
+  const stopMetrics = subscribeNavAuth((channel, message) => {
     for (const { metric, value, attributes } of measurementsOf(channel, message)) {
       const instrument = instruments.get(metric);
       if (instrument === undefined) continue;
@@ -48,5 +56,10 @@ export function instrumentNavAuth(options: InstrumentNavAuthOptions = {}): NavAu
       else instrument.record(value, attributes as Attributes);
     }
   });
-  return { stop };
+  return {
+    stop() {
+      stopMetrics();
+      stopTraces?.();
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { hasDuplicateMembersOrDeepNesting, isNavAuthError, type MaskinportenClaims } from '@nav-auth/core';
-import { isObserved, type MaskinportenClient, publishEvent, sendRequest } from '@nav-auth/node';
+import { isObserved, type MaskinportenClient, publishEvent, sendRequest, type TraceMessage, traced } from '@nav-auth/node';
 import type { Dispatcher } from 'undici';
 import { type Decision, denyByError, denyByPolicy } from '../xacml/decision.js';
 import {
@@ -11,6 +11,8 @@ import {
 } from '../xacml/decision-request.js';
 import { evaluateDecisionResponse, evaluateMultiDecisionResponse, MAX_RESPONSE_DEPTH } from '../xacml/evaluate-decision-response.js';
 import { AltinnTokenSource } from './altinn-token.js';
+
+const NO_ATTRIBUTES = () => ({});
 
 /** Altinn platform hosts. */
 export const ALTINN_PLATFORM = {
@@ -206,7 +208,15 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
     decisions.set(key, { decision, until: clock() + cacheTtl });
   };
 
-  const report = (decision: Decision, cached: boolean) => {
+  const report = (decision: Decision, cached: boolean, trace: TraceMessage | undefined) => {
+    if (trace !== undefined) {
+      Object.assign(trace.attributes, {
+        decision: decision.permit ? 'permit' : 'deny',
+        kind: decision.permit ? undefined : decision.kind,
+        reason: decision.permit ? undefined : decision.reason,
+        cached,
+      });
+    }
     if (isObserved('pdp', options.onEvent)) {
       emit({
         type: 'decision',
@@ -219,15 +229,15 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
     return decision;
   };
 
-  const authorize = async (input: DecisionInput): Promise<Decision> => {
+  const decide = async (input: DecisionInput, trace: TraceMessage | undefined): Promise<Decision> => {
     try {
       checkDecisionInput(input);
     } catch {
-      return report(denyByPolicy('invalid_request'), false);
+      return report(denyByPolicy('invalid_request'), false, trace);
     }
     const key = decisionKey(input);
     const cached = remembered(key);
-    if (cached !== undefined) return report(cached, true);
+    if (cached !== undefined) return report(cached, true, trace);
     const decision = await new Promise<Decision>((resolve) => {
       batch.push({ input, resolve });
       if (batch.length >= maxBatchSize) {
@@ -242,8 +252,10 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
       }
     });
     remember(key, decision);
-    return report(decision, false);
+    return report(decision, false, trace);
   };
+  /** One decision, traced as `nav-auth:pdp.authorize`; a batch's PDP call is a child of the first decision in it. */
+  const authorize = (input: DecisionInput) => traced('pdp.authorize', NO_ATTRIBUTES, (trace) => decide(input, trace));
 
   return {
     authorize,
@@ -252,7 +264,8 @@ export function createPdpClient(options: PdpClientOptions): PdpClient {
       // Validated claims carry the system user core read from authorization_details; an
       // ambiguous one already failed validation. No system user: no question to ask.
       const systemUser = claims.systemUser;
-      if (systemUser === undefined) return report(denyByPolicy('no_system_user'), false);
+      if (systemUser === undefined)
+        return traced('pdp.authorize', NO_ATTRIBUTES, async (trace) => report(denyByPolicy('no_system_user'), false, trace));
       return authorize({
         systemUserId: systemUser.id,
         action: request.action,

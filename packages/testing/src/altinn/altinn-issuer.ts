@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IssuerHost, IssuerSigner } from '../issuer/issuer-host.js';
-import { IssuerKeys } from '../keys/issuer-keys.js';
 import type { LocalIdp } from '../local-idp.js';
 import { isOrgno, type PdpPolicy, type SystemUserRecord } from '../registry.js';
 import { type AltinnContext, handleAltinnExchange, handlePdp } from './altinn-endpoints.js';
@@ -34,7 +33,7 @@ export async function createAltinnIssuer(host: IssuerHost, options: AltinnIssuer
     pdpUrl: `${origin}/altinn/authorization/api/v1/authorize`,
     subscriptionKey: options.subscriptionKey,
   };
-  const signer = { issuer: endpoints.issuer, keys: await IssuerKeys.create() };
+  const signer = { issuer: endpoints.issuer, keys: await host.createKeys() };
   const policies: PdpPolicy[] = [];
   const context: AltinnContext = {
     issuer: endpoints.issuer,

@@ -9,7 +9,6 @@ import {
   mintAs,
 } from '../issuer/issuer-host.js';
 import { generateClientKey } from '../keys/client-key.js';
-import { IssuerKeys } from '../keys/issuer-keys.js';
 import type { LocalIdp } from '../local-idp.js';
 import { answerOAuth } from '../server/oauth-error.js';
 import { type AzureApp, generateAzureCertificate, parseAzureCertificate } from './azure-certificate-credential.js';
@@ -39,7 +38,7 @@ export async function createAzureIssuer(host: IssuerHost, tenantId: string): Pro
     tenantId,
     authority,
   };
-  const signer = { issuer: endpoints.issuer, keys: await IssuerKeys.create() };
+  const signer = { issuer: endpoints.issuer, keys: await host.createKeys() };
   const apps = new Map<string, AzureApp>();
   const lifetime = host.tokenLifetimeSeconds(DEFAULT_TOKEN_LIFETIME_SECONDS);
   const context: AzureContext = { ...endpoints, keys: signer.keys, apps, tokenLifetimeSeconds: lifetime, now };

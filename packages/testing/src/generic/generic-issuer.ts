@@ -1,5 +1,4 @@
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, type IssuerHost, type IssuerSigner, json } from '../issuer/issuer-host.js';
-import { IssuerKeys } from '../keys/issuer-keys.js';
 import type { LocalIdp } from '../local-idp.js';
 import { type GenericClientRecord, SeenJtis } from '../registry.js';
 import { answerOAuth } from '../server/oauth-error.js';
@@ -26,7 +25,7 @@ export async function createGenericIssuer(host: IssuerHost): Promise<GenericIssu
     jwksUri: `${origin}/generic/jwks`,
     defaultResource: `${origin}/generic/default-resource`,
   };
-  const signer = { issuer: endpoints.issuer, keys: await IssuerKeys.create() };
+  const signer = { issuer: endpoints.issuer, keys: await host.createKeys() };
   const clients = new Map<string, GenericClientRecord>();
   const context: GenericContext = {
     ...endpoints,

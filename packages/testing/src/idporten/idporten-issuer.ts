@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { notImplementedReply } from '../azure/azure-discovery.js';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, epochSeconds, type IssuerHost, type IssuerSigner, json, mintAs } from '../issuer/issuer-host.js';
-import { IssuerKeys } from '../keys/issuer-keys.js';
 import type { IssuerEndpoints, LocalIdp } from '../local-idp.js';
 
 /**
@@ -48,7 +47,7 @@ export async function createIdportenIssuer(host: IssuerHost): Promise<IdportenIs
     // idporten.no publishes its keys at /jwks.json.
     jwksUri: `${base}/jwks.json`,
   };
-  const signer = { issuer: endpoints.issuer, keys: await IssuerKeys.create() };
+  const signer = { issuer: endpoints.issuer, keys: await host.createKeys() };
   const lifetime = host.tokenLifetimeSeconds(DEFAULT_TOKEN_LIFETIME_SECONDS);
   // Pairwise subjects: the same user gets the same `sub` at one client and a different one at the next.
   const pairwiseSalt = randomBytes(16).toString('hex');

@@ -15,6 +15,8 @@ export interface IssuerHost {
   readonly tokenLifetimeSeconds: (issuerDefault: number) => number;
   /** Serves `handle` at the path of `url`; requests are logged and faults armed under `endpoint`. */
   readonly route: (url: string, endpoint: LocalIdpEndpoint, methods: readonly string[], handle: Route['handle']) => void;
+  /** A new key set for an issuer, whose every signed token the IdP records (`LocalIdp.issuedTokens`). */
+  readonly createKeys: () => Promise<IssuerKeys>;
 }
 
 /** An issuer's identifier and signing keys: what it takes to sign as that issuer. */

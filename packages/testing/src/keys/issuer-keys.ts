@@ -28,10 +28,14 @@ export class IssuerKeys {
   private retired: KeyPair[] = [];
   private outsider: KeyPair | undefined;
 
-  private constructor(private current: KeyPair) {}
+  private constructor(
+    private current: KeyPair,
+    private readonly onSigned: ((token: string) => void) | undefined,
+  ) {}
 
-  static async create(): Promise<IssuerKeys> {
-    return new IssuerKeys(await newKeyPair());
+  /** New keys; `onSigned` is told every token they sign. */
+  static async create(onSigned?: (token: string) => void): Promise<IssuerKeys> {
+    return new IssuerKeys(await newKeyPair(), onSigned);
   }
 
   /** The JWKS document: the current key first, then keys kept after rotations. */
@@ -49,9 +53,11 @@ export class IssuerKeys {
   async sign(payload: JWTPayload, options: SignOptions = {}): Promise<string> {
     if (options.unpublishedKey && this.outsider === undefined) this.outsider = await newKeyPair();
     const key = options.unpublishedKey ? (this.outsider as KeyPair) : this.current;
-    return new SignJWT(payload)
+    const token = await new SignJWT(payload)
       .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT', ...options.header } as { alg: string })
       .sign(key.privateKey);
+    this.onSigned?.(token);
+    return token;
   }
 
   /** Verifies a token this issuer signed (any published key), with jose. */

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, type IssuerHost, type IssuerSigner, json, mintAs } from '../issuer/issuer-host.js';
 import { generateClientKey } from '../keys/client-key.js';
-import { IssuerKeys } from '../keys/issuer-keys.js';
 import type { IssuerEndpoints, LocalIdp } from '../local-idp.js';
 import { isOrgno, type MaskinportenClientRecord, SeenJtis, type SystemUserRecord } from '../registry.js';
 import { answerOAuth } from '../server/oauth-error.js';
@@ -28,7 +27,7 @@ export async function createMaskinportenIssuer(host: IssuerHost, systemUsers: re
     tokenEndpoint: `${origin}/maskinporten/token`,
     jwksUri: `${origin}/maskinporten/jwk`,
   };
-  const signer = { issuer: endpoints.issuer, keys: await IssuerKeys.create() };
+  const signer = { issuer: endpoints.issuer, keys: await host.createKeys() };
   const clients = new Map<string, MaskinportenClientRecord>();
   const lifetime = host.tokenLifetimeSeconds(DEFAULT_TOKEN_LIFETIME_SECONDS);
   const context = {

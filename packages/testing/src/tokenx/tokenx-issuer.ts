@@ -2,7 +2,6 @@ import type { JWK } from 'jose';
 import type { IdportenIssuer } from '../idporten/idporten-issuer.js';
 import { epochSeconds, type IssuerHost, type IssuerSigner, isNaisAppName, json, mintAs } from '../issuer/issuer-host.js';
 import { generateClientKey } from '../keys/client-key.js';
-import { IssuerKeys } from '../keys/issuer-keys.js';
 import type { IssuerEndpoints, LocalIdp } from '../local-idp.js';
 import { SeenJtis, type TokenXAppRecord } from '../registry.js';
 import { answerOAuth } from '../server/oauth-error.js';
@@ -33,7 +32,7 @@ export async function createTokenxIssuer(host: IssuerHost, idporten: Pick<Idport
     tokenEndpoint: `${base}/token`,
     jwksUri: `${base}/jwks`,
   };
-  const signer = { issuer: endpoints.issuer, keys: await IssuerKeys.create() };
+  const signer = { issuer: endpoints.issuer, keys: await host.createKeys() };
   const apps = new Map<string, TokenXAppRecord>();
   const lifetime = host.tokenLifetimeSeconds(TOKENDINGS_TOKEN_LIFETIME_SECONDS);
   const context: TokenxContext = {

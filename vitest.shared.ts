@@ -5,11 +5,22 @@ import { defineProject } from 'vitest/config';
 // for client and server (SSR) resolution, and vitest runs tests as SSR: set both.
 const conditions = ['@nav-auth/source', 'module', 'node', 'development|production'];
 
+/** Options for {@link navAuthProject}. */
+export interface NavAuthProjectOptions {
+  /**
+   * Resolve the "module" export condition (default `true`). Projects that load
+   * `@opentelemetry/api` turn it off: its "module" build has extensionless imports that Node's
+   * ESM loader refuses.
+   */
+  readonly moduleCondition?: boolean;
+}
+
 /** The vitest project config shared by every package and app. */
-export function navAuthProject(name: string) {
+export function navAuthProject(name: string, options: NavAuthProjectOptions = {}) {
+  const resolved = options.moduleCondition === false ? conditions.filter((condition) => condition !== 'module') : conditions;
   return defineProject({
-    resolve: { conditions },
-    ssr: { resolve: { conditions, externalConditions: ['@nav-auth/source'] } },
+    resolve: { conditions: resolved },
+    ssr: { resolve: { conditions: resolved, externalConditions: ['@nav-auth/source'] } },
     test: {
       name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -4,204 +4,79 @@
 // system user checked with the PDP, and Azure roles; a consumer getting Maskinporten tokens;
 // an on-behalf-of chain (user -> API A -> API B); and a citizen chain (ID-porten -> app A ->
 // TokenX -> app B, apps/citizen-chain). Then the same clients and services once more with Texas,
-// the NAIS token sidecar, turned on (a fake Texas in front of the same IdP). Exits non-zero if
-// any step deviates.
+// the NAIS token sidecar, turned on (a fake Texas in front of the same IdP). OpenTelemetry runs
+// as a service would run it, exporting to memory; `pnpm demo --spans` prints each step's spans.
+// Exits non-zero if any step deviates.
 import 'reflect-metadata';
-import { exposedScopeName, parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
-import { createAzureClient, createMaskinportenClient } from '@nav-auth/node';
-import { startFakeTexas, startLocalIdp } from '@nav-auth/testing';
-import { startAppA, startAppB } from '@nav-auth-apps/citizen-chain/services';
-import { appModule } from '@nav-auth-apps/nest12-esm/app';
-import { startApiA, startApiB } from '@nav-auth-apps/obo-chain/services';
-import { NestFactory } from '@nestjs/core';
+import { instrumentNavAuth } from '@nav-auth/otel';
+import { context, SpanKind } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { type DemoStep, runDemo } from './flows.js';
 
-interface Step {
-  readonly name: string;
-  readonly request: string;
-  readonly expected: number;
-  readonly status: number;
-  readonly detail: string;
-}
-
-const steps: Step[] = [];
+const showSpans = process.argv.includes('--spans');
 const color = process.stdout.isTTY
   ? (code: number, text: string) => `\u001b[${code}m${text}\u001b[0m`
   : (_code: number, text: string) => text;
 
-async function step(name: string, request: string, expected: number, run: () => Promise<Response>): Promise<void> {
-  if (process.stdout.isTTY) process.stdout.write(`  ${color(2, '…')} ${name}`);
-  const response = await run();
-  const text = await response.text();
-  const challenge = response.headers.get('www-authenticate');
-  const detail = response.ok ? text.slice(0, 90) : `${challenge ?? ''} ${text.slice(0, 70)}`.trim();
-  steps.push({ name, request, expected, status: response.status, detail });
-  const ok = response.status === expected;
-  const line = `  ${ok ? color(32, '✔') : color(31, '✘')} ${name}: ${response.status}${ok ? '' : ` (expected ${expected})`}`;
-  process.stdout.write(process.stdout.isTTY ? `\r\u001b[2K${line}\n` : `${line}\n`);
+// The OTel SDK: spans to memory, the AsyncLocalStorage context manager, undici's own HTTP spans.
+const exporter = new InMemorySpanExporter();
+const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+const undici = new UndiciInstrumentation();
+undici.setTracerProvider(tracerProvider);
+undici.enable();
+const instrumentation = instrumentNavAuth({ tracerProvider });
+
+/** A span on one line: name, duration, and its attributes (nav-auth's without their prefix). */
+function describeSpan(span: ReadableSpan): string {
+  const [seconds, nanos] = span.duration;
+  const ms = (seconds * 1000 + nanos / 1e6).toFixed(1);
+  if (span.kind === SpanKind.CLIENT) {
+    const url = new URL(String(span.attributes['url.full']));
+    return `${span.name} ${url.host}${url.pathname} ${String(span.attributes['http.response.status_code'] ?? '')}  ${ms} ms`;
+  }
+  const facts = Object.entries(span.attributes)
+    .map(([name, value]) => `${name.replace(/^nav_auth\./, '')}=${String(value)}`)
+    .join(' ');
+  return `${span.name}  ${ms} ms  ${color(2, facts)}`;
 }
 
-const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+/** The spans that ended during a step, as trees (a span under its parent, when the parent is among them). */
+function printSpans(spans: readonly ReadableSpan[]): void {
+  const ids = new Set(spans.map((span) => span.spanContext().spanId));
+  const print = (span: ReadableSpan, depth: number) => {
+    console.log(`      ${'  '.repeat(depth)}${describeSpan(span)}`);
+    for (const child of spans) if (child.parentSpanContext?.spanId === span.spanContext().spanId) print(child, depth + 1);
+  };
+  for (const span of spans) {
+    const parent = span.parentSpanContext?.spanId;
+    if (parent === undefined || !ids.has(parent)) print(span, 0);
+  }
+}
 
+let spanCount = 0;
 console.log(color(1, 'nav-auth demo'));
-console.log('▸ starting the local identity provider (Maskinporten, Azure AD, Altinn PDP, ID-porten, TokenX)');
-const idp = await startLocalIdp({ subscriptionKey: 'demo-subscription-key' });
-
-// What NAV exposes. NAIS names it nav:<product><sep><name>; sep is "/" only when the name has one.
-const scope = exposedScopeName({ product: 'arbeid', name: 'arbeidsforhold.read' });
-const audience = 'https://arbeidsforhold.api.nav.demo/';
-console.log(`▸ NAV exposes ${color(36, scope)} (separator ":" because the name has no "/"), audience-restricted to ${audience}`);
-
-// Registrations, as the platform would make them.
-const navApi = await idp.registerAzureApp({ name: 'dev-gcp:team:nest12-api' });
-await idp.registerAzureApp({ name: 'dev-gcp:team:profile-api' });
-const batchCaller = await idp.registerAzureApp({ name: 'dev-gcp:team:batch-job' });
-const navPdpClient = await idp.registerMaskinportenClient({ orgno: '889640782', scopes: ['altinn:authorization/authorize'] });
-const vendor = await idp.registerMaskinportenClient({ orgno: '974760673', scopes: [scope] });
-const systemUser = idp.registerSystemUser({ systemId: '974760673_lonnssystem', customerOrg: '313367002', vendorOrg: '974760673' });
-idp.registerSystemUser({ systemId: '974760673_lonnssystem', customerOrg: '923609016', vendorOrg: '974760673' });
-idp.addPdpPolicy({ systemUserId: systemUser.id, resource: 'nav-krav', action: 'read', org: '313367002' });
-
-console.log('▸ starting the NestJS API (apps/nest12-esm) with NavAuthModule');
-const nest = await NestFactory.create(
-  appModule({
-    env: { ...navApi.env, ...navPdpClient.env },
-    secretsDirs: { azure: '/nonexistent', maskinporten: '/nonexistent' },
-    maskinporten: { audience },
-    pdp: { baseUrl: `${idp.url}/altinn`, subscriptionKey: 'demo-subscription-key' },
-  }),
-  { logger: false },
-);
-await nest.listen(0, '127.0.0.1');
-const api = (await nest.getUrl()).replace('[::1]', '127.0.0.1');
-
-console.log('▸ starting the on-behalf-of chain (apps/obo-chain): API A calls API B');
-const apiAApp = await idp.registerAzureApp({ name: 'dev-gcp:team:api-a' });
-const apiBApp = await idp.registerAzureApp({ name: 'dev-gcp:team:api-b', inbound: ['dev-gcp:team:api-a'] });
-const apiB = await startApiB(apiBApp.env);
-const apiA = await startApiA(apiAApp.env, { url: apiB.url, name: apiBApp.name });
-
-console.log('▸ starting the citizen chain (apps/citizen-chain): app A exchanges with TokenX to call app B');
-const citizenAppA = await idp.registerTokenXApp({ name: 'dev-gcp:team:app-a' });
-const citizenAppB = await idp.registerTokenXApp({ name: 'dev-gcp:team:app-b', inbound: ['dev-gcp:team:app-a'] });
-const citizenAppC = await idp.registerTokenXApp({ name: 'dev-gcp:team:app-c' });
-const login = idp.registerIdportenClient({ clientId: 'dev-gcp:team:app-a-idporten' });
-const appB = await startAppB(citizenAppB.env, ['dev-gcp:team:app-a']);
-const appA = await startAppA({ ...citizenAppA.env, ...login.env }, { url: appB.url, name: citizenAppB.clientId });
-// A second A whose target has no inbound access policy for it: TokenX refuses the exchange.
-const appAToC = await startAppA({ ...citizenAppA.env, ...login.env }, { url: appB.url, name: citizenAppC.clientId });
-
-console.log('\n▸ a vendor consumes NAV with Maskinporten');
-const maskinporten = createMaskinportenClient({ config: parseMaskinportenConfig(vendor.env) });
-await step('plain token (no audience) is refused', `GET /external/arbeidsforhold, scope ${scope}`, 401, async () =>
-  fetch(`${api}/external/arbeidsforhold`, bearer((await maskinporten.getToken(scope)).token)),
-);
-await step('audience-restricted token is accepted', `GET /external/arbeidsforhold, resource ${audience}`, 200, async () =>
-  fetch(`${api}/external/arbeidsforhold`, bearer((await maskinporten.getToken(scope, { resource: audience })).token)),
-);
-await step('system user for 313367002: PDP permits', 'GET /external/krav as the system user', 200, async () =>
-  fetch(`${api}/external/krav`, bearer((await maskinporten.getToken(scope, { resource: audience, systemUserOrg: '313367002' })).token)),
-);
-await step('system user for 923609016: PDP denies', 'GET /external/krav as another system user', 403, async () =>
-  fetch(`${api}/external/krav`, bearer((await maskinporten.getToken(scope, { resource: audience, systemUserOrg: '923609016' })).token)),
-);
-await step('wrong scope is refused', 'GET /external/arbeidsforhold with nav:arbeid:other', 403, async () =>
-  fetch(
-    `${api}/external/arbeidsforhold`,
-    bearer(await idp.mintMaskinportenToken({ consumerOrg: '974760673', scopes: ['nav:arbeid:other'], audience })),
-  ),
-);
-await step('expired token is refused', 'GET /external/arbeidsforhold with an expired token', 401, async () =>
-  fetch(
-    `${api}/external/arbeidsforhold`,
-    bearer(
-      await idp.mintMaskinportenToken({
-        consumerOrg: '974760673',
-        scopes: [scope],
-        audience,
-        claims: { exp: Math.floor(Date.now() / 1000) - 60 },
-      }),
-    ),
-  ),
-);
-
-console.log('\n▸ NAV apps and employees with Azure AD');
-const batch = createAzureClient({ config: parseAzureConfig(batchCaller.env) });
-await step('app token with the default role', 'GET /internal/batch as dev-gcp:team:batch-job', 200, async () =>
-  fetch(`${api}/internal/batch`, bearer((await batch.clientCredentials('dev-gcp:team:nest12-api')).token)),
-);
-const employee = await idp.mintAzureUserToken({ audience: navApi.name, navIdent: 'Z990042', groups: ['0000-ga-demo'] });
-await step('employee token where an app is required', 'GET /internal/batch as Z990042', 403, async () =>
-  fetch(`${api}/internal/batch`, bearer(employee)),
-);
-await step('employee token with scope defaultaccess', 'GET /internal/me as Z990042', 200, async () =>
-  fetch(`${api}/internal/me`, bearer(employee)),
-);
-await step('on-behalf-of inside the NestJS API', 'GET /internal/profile (OBO to profile-api)', 200, async () =>
-  fetch(`${api}/internal/profile`, bearer(employee)),
-);
-const forA = await idp.mintAzureUserToken({ audience: apiAApp.name, navIdent: 'Z990042' });
-await step('user -> API A -> API B on-behalf-of', 'GET API A with the user token', 200, async () => fetch(apiA.url, bearer(forA)));
-await step('a token for API A is refused by API B', 'GET API B with the token for A', 401, async () => fetch(apiB.url, bearer(forA)));
-
-console.log('\n▸ a citizen with ID-porten, and TokenX between apps');
-const citizen = (acr: string) => idp.mintIdportenToken({ audience: login.clientId, pid: '01017012345', acr });
-await step('citizen at level high: A -> TokenX -> B', 'GET app A with an ID-porten token (idporten-loa-high)', 200, async () =>
-  fetch(appA.url, bearer(await citizen('idporten-loa-high'))),
-);
-await step('level substantial where B requires high (step-up)', 'GET app A with idporten-loa-substantial', 401, async () =>
-  fetch(appA.url, bearer(await citizen('idporten-loa-substantial'))),
-);
-await step('a TokenX token for A is refused by B', 'GET app B with a TokenX token whose aud is app A', 401, async () =>
-  fetch(
-    appB.url,
-    bearer(await idp.mintTokenXToken({ audience: 'dev-gcp:team:app-a', clientId: 'dev-gcp:team:app-x', pid: '01017012345' })),
-  ),
-);
-await step('exchange refused without an access policy', 'GET app A wired to app C, which has no inbound rule for A', 502, async () =>
-  fetch(appAToC.url, bearer(await citizen('idporten-loa-high'))),
-);
-
-console.log('\n▸ the same clients and services with Texas on (NAIS_TOKEN_* set, no private keys in the app)');
-const texas = await startFakeTexas({
-  env: { ...vendor.env, ...batchCaller.env, MASKINPORTEN_ENABLED: 'true', AZURE_ENABLED: 'true' },
+const { steps } = await runDemo({
+  log: (line) => console.log(line),
+  highlight: (text) => color(36, text),
+  stepStarted: (name) => {
+    if (process.stdout.isTTY) process.stdout.write(`  ${color(2, '…')} ${name}`);
+  },
+  stepEnded: (step: DemoStep) => {
+    const ok = step.status === step.expected;
+    const line = `  ${ok ? color(32, '✔') : color(31, '✘')} ${step.name}: ${step.status}${ok ? '' : ` (expected ${step.expected})`}`;
+    process.stdout.write(process.stdout.isTTY ? `\r\u001b[2K${line}\n` : `${line}\n`);
+    const spans = exporter.getFinishedSpans();
+    spanCount += spans.length;
+    if (showSpans) printSpans(spans);
+    exporter.reset();
+  },
 });
-const texasForApiA = await startFakeTexas({ env: { ...apiAApp.env, AZURE_ENABLED: 'true' } });
-const withoutKeys = (env: Readonly<Record<string, string>>) => {
-  const { MASKINPORTEN_CLIENT_JWK: _m, AZURE_APP_JWK: _a, AZURE_APP_CLIENT_SECRET: _s, ...rest } = env;
-  return rest;
-};
-const maskinportenViaTexas = createMaskinportenClient({ env: { ...withoutKeys(vendor.env), ...texas.env } });
-const batchViaTexas = createAzureClient({ env: { ...withoutKeys(batchCaller.env), ...texas.env } });
-const apiAViaTexas = await startApiA({ ...withoutKeys(apiAApp.env), ...texasForApiA.env }, { url: apiB.url, name: apiBApp.name });
-const modes = [
-  ['Maskinporten client (before)', maskinporten.mode],
-  ['Maskinporten client (Texas on)', maskinportenViaTexas.mode],
-  ['Azure client (before)', `client credentials ${batch.modes.clientCredentials}, on-behalf-of ${batch.modes.onBehalfOf}`],
-  [
-    'Azure client (Texas on)',
-    `client credentials ${batchViaTexas.modes.clientCredentials}, on-behalf-of ${batchViaTexas.modes.onBehalfOf}`,
-  ],
-];
-for (const [client, mode] of modes) console.log(`  ${color(2, '·')} ${client}: ${color(36, String(mode))}`);
-await step('audience-restricted token through Texas', `GET /external/arbeidsforhold, via ${texas.env.NAIS_TOKEN_ENDPOINT}`, 200, async () =>
-  fetch(`${api}/external/arbeidsforhold`, bearer((await maskinportenViaTexas.getToken(scope, { resource: audience })).token)),
-);
-await step('app token through Texas', 'GET /internal/batch with a token from Texas', 200, async () =>
-  fetch(`${api}/internal/batch`, bearer((await batchViaTexas.clientCredentials('dev-gcp:team:nest12-api')).token)),
-);
-await step('user -> API A -> API B, on-behalf-of through Texas', 'GET API A (Texas on) with the user token', 200, async () =>
-  fetch(apiAViaTexas.url, bearer(forA)),
-);
-await apiAViaTexas.close();
-await texas.close();
-await texasForApiA.close();
-await nest.close();
-await appA.close();
-await appAToC.close();
-await appB.close();
-await apiA.close();
-await apiB.close();
-await idp.close();
+instrumentation.stop();
+undici.disable();
+await tracerProvider.shutdown();
 
 const width = Math.max(...steps.map((s) => s.name.length));
 console.log(`\n${color(1, 'report')}`);
@@ -211,8 +86,13 @@ for (const s of steps) {
     `  ${s.name.padEnd(width)}  ${String(s.status)}  ${verdict}\n  ${' '.repeat(width)}  ${color(2, `${s.request} -> ${s.detail}`)}`,
   );
 }
+console.log(
+  `\n${spanCount} spans recorded (nav-auth's nav_auth.* spans and undici's HTTP client spans under them)${
+    showSpans ? '' : "; `pnpm demo --spans` prints each step's"
+  }`,
+);
 const deviations = steps.filter((s) => s.status !== s.expected).length;
 console.log(
-  `\n${steps.length - deviations} of ${steps.length} steps as expected${deviations > 0 ? color(31, `, ${deviations} deviate`) : ''}`,
+  `${steps.length - deviations} of ${steps.length} steps as expected${deviations > 0 ? color(31, `, ${deviations} deviate`) : ''}`,
 );
 process.exitCode = deviations === 0 ? 0 : 1;

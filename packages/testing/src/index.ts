@@ -29,6 +29,7 @@ export type {
   RegisteredTokenXApp,
 } from './local-idp.js';
 export { startLocalIdp } from './local-idp.js';
+export { leakedSecrets, secretForms } from './privacy/secret-forms.js';
 export type { PdpObligation, PdpPolicy, SystemUserRecord } from './registry.js';
 export type { Fault } from './server/faults.js';
 export type { RecordedRequest } from './server/http-server.js';

@@ -1,0 +1,3 @@
+import { navAuthProject } from '../../vitest.shared.js';
+
+export default navAuthProject('demo', { moduleCondition: false });

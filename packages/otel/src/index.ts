@@ -16,6 +16,6 @@ export type { MetricDefinition } from './metrics/metric-definitions.js';
 export { DURATION_BUCKETS_SECONDS, NAV_AUTH_METRICS } from './metrics/metric-definitions.js';
 export type { InstrumentNavAuthOptions, NavAuthInstrumentation } from './otel/instrument-nav-auth.js';
 export { instrumentNavAuth, NAV_AUTH_METER_NAME } from './otel/instrument-nav-auth.js';
-export { NAV_AUTH_TRACER_NAME, spanNameOf, traceNavAuth } from './otel/trace-nav-auth.js';
+export { NAV_AUTH_TRACER_NAME, SPAN_ATTRIBUTES, spanNameOf, traceNavAuth } from './otel/trace-nav-auth.js';
 export type { PrometheusCollector, PrometheusCollectorOptions, PrometheusRegistry } from './prometheus/create-prometheus-collector.js';
 export { createPrometheusCollector } from './prometheus/create-prometheus-collector.js';

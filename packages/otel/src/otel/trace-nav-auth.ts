@@ -20,10 +20,30 @@ export function spanNameOf(operation: NavAuthOperation): string {
   return `nav_auth.${operation}`;
 }
 
+/**
+ * The attributes a span may carry, by name: a closed list, so that an attribute added to an
+ * operation later cannot reach a span before it is judged free of secrets and personal ids.
+ */
+export const SPAN_ATTRIBUTES = [
+  'provider',
+  'target',
+  'renew',
+  'joined',
+  'tier',
+  'profile',
+  'outcome',
+  'reason',
+  'jwksHost',
+  'decision',
+  'kind',
+  'cached',
+] as const;
+
 /** An operation's attributes under `nav_auth.`, those not (yet) known left out. */
 function attributesOf(message: TraceMessage): Attributes {
   const attributes: Attributes = {};
-  for (const [name, value] of Object.entries(message.attributes)) {
+  for (const name of SPAN_ATTRIBUTES) {
+    const value = message.attributes[name];
     if (value !== undefined) attributes[`nav_auth.${name}`] = value;
   }
   return attributes;

@@ -1,25 +1,47 @@
-// pnpm release [--dry-run]: build, check every published package (publint, attw), pack them,
-// and (without --dry-run) publish with changesets. The dry run writes the tarballs to
-// reports/packs/ and publishes nothing.
+// pnpm release [--dry-run]: build, check every published package (its publish manifest in sync,
+// publint, attw), show the versions changesets would publish, pack each package as pnpm
+// publishes it and check the packed package.json (no workspace-only export condition, no
+// workspace: ranges), then (without --dry-run) publish with changesets. The dry run writes the
+// tarballs to reports/packs/ and publishes nothing. Publishing happens from CI with npm
+// provenance (publishConfig.provenance): a registry token and an OIDC identity are needed there.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { publishedPackages } from './publish-manifests.mjs';
 
 const dryRun = process.argv.includes('--dry-run');
 const run = (command, args, cwd = '.') => execFileSync(command, args, { stdio: 'inherit', cwd });
 
+run('node', ['scripts/publish-manifests.mjs']);
 run('pnpm', ['build']);
 run('pnpm', ['check:packages']);
-const packs = resolve('reports/packs');
-mkdirSync(packs, { recursive: true });
-for (const name of readdirSync('packages')) {
-  const manifest = JSON.parse(readFileSync(join('packages', name, 'package.json'), 'utf8'));
-  if (manifest.private) continue;
-  run('pnpm', ['pack', '--pack-destination', packs], join('packages', name));
+
+// What `changeset version` would make of the pending changesets.
+const statusFile = resolve('reports/changeset-status.json');
+mkdirSync('reports', { recursive: true });
+run('pnpm', ['changeset', 'status', '--output', statusFile]);
+const { releases } = JSON.parse(readFileSync(statusFile, 'utf8'));
+const published = new Set(publishedPackages().map(({ manifest }) => manifest.name));
+console.log('\nversions to publish:');
+for (const release of releases.filter((r) => published.has(r.name))) {
+  console.log(`  ${release.name.padEnd(20)} ${release.oldVersion} -> ${release.newVersion} (${release.type})`);
 }
-run('pnpm', ['changeset', 'status']);
+const versioned = releases.filter((r) => !published.has(r.name) && r.type !== 'none');
+if (versioned.length > 0) throw new Error(`private packages would be versioned: ${versioned.map((r) => r.name).join(', ')}`);
+
+const packs = resolve('reports/packs');
+rmSync(packs, { recursive: true, force: true });
+mkdirSync(packs, { recursive: true });
+for (const { folder } of publishedPackages()) run('pnpm', ['pack', '--pack-destination', packs], join('packages', folder));
+for (const tarball of readdirSync(packs)) {
+  const manifest = execFileSync('tar', ['-xOzf', join(packs, tarball), 'package/package.json'], { encoding: 'utf8' });
+  for (const forbidden of ['@nav-auth/source', 'workspace:']) {
+    if (manifest.includes(forbidden)) throw new Error(`${tarball}: its package.json still has ${forbidden}`);
+  }
+}
+console.log(`\n${readdirSync(packs).length} tarballs in ${packs}; their package.json files carry no workspace-only condition or range`);
 if (dryRun) {
-  console.log(`dry run: packed into ${packs}; nothing published`);
+  console.log('dry run: nothing published');
 } else {
   run('pnpm', ['changeset', 'publish']);
 }

@@ -14,7 +14,10 @@ export interface DemoStep {
   readonly request: string;
   readonly expected: number;
   readonly status: number;
-  readonly detail: string;
+  /** The `WWW-Authenticate` challenge of a refusal. */
+  readonly challenge: string | undefined;
+  /** The answer's body, whole. */
+  readonly body: string;
 }
 
 /** How the demo reports as it goes. */
@@ -65,10 +68,14 @@ export async function runDemo(output: DemoOutput): Promise<DemoRun> {
   const step = async (name: string, request: string, expected: number, run: () => Promise<Response>): Promise<void> => {
     output.stepStarted?.(name);
     const response = await run();
-    const text = await response.text();
-    const challenge = response.headers.get('www-authenticate');
-    const detail = response.ok ? text.slice(0, 90) : `${challenge ?? ''} ${text.slice(0, 70)}`.trim();
-    const done = { name, request, expected, status: response.status, detail };
+    const done = {
+      name,
+      request,
+      expected,
+      status: response.status,
+      challenge: response.headers.get('www-authenticate') ?? undefined,
+      body: await response.text(),
+    };
     steps.push(done);
     output.stepEnded(done);
   };
@@ -122,6 +129,8 @@ export async function runDemo(output: DemoOutput): Promise<DemoRun> {
   const appAToC = await startAppA({ ...citizenAppA.env, ...login.env }, { url: appB.url, name: citizenAppC.clientId });
 
   log('\n▸ a vendor consumes NAV with Maskinporten');
+  log("  (the vendor, org 974760673, asks Maskinporten for a token with NAV's scope; NAV's API checks scope and audience,");
+  log('   and for the payroll system acting for a customer, asks the Altinn PDP whether that system user may read)');
   const maskinporten = createMaskinportenClient({ config: parseMaskinportenConfig(vendor.env) });
   await step('plain token (no audience) is refused', `GET /external/arbeidsforhold, scope ${scope}`, 401, async () =>
     fetch(`${api}/external/arbeidsforhold`, bearer((await maskinporten.getToken(scope)).token)),
@@ -156,6 +165,7 @@ export async function runDemo(output: DemoOutput): Promise<DemoRun> {
   );
 
   log('\n▸ NAV apps and employees with Azure AD');
+  log("  (an app calls another with its own token; an employee's token is passed on on-behalf-of, so API B sees the employee)");
   const batch = createAzureClient({ config: parseAzureConfig(batchCaller.env) });
   await step('app token with the default role', 'GET /internal/batch as dev-gcp:team:batch-job', 200, async () =>
     fetch(`${api}/internal/batch`, bearer((await batch.clientCredentials('dev-gcp:team:nest12-api')).token)),
@@ -175,6 +185,7 @@ export async function runDemo(output: DemoOutput): Promise<DemoRun> {
   await step('a token for API A is refused by API B', 'GET API B with the token for A', 401, async () => fetch(apiB.url, bearer(forA)));
 
   log('\n▸ a citizen with ID-porten, and TokenX between apps');
+  log("  (app A accepts the citizen's ID-porten token and exchanges it with TokenX for one app B accepts; B requires level high)");
   const citizen = (acr: string) => idp.mintIdportenToken({ audience: login.clientId, pid: '01017012345', acr });
   await step('citizen at level high: A -> TokenX -> B', 'GET app A with an ID-porten token (idporten-loa-high)', 200, async () =>
     fetch(appA.url, bearer(await citizen('idporten-loa-high'))),
@@ -193,6 +204,7 @@ export async function runDemo(output: DemoOutput): Promise<DemoRun> {
   );
 
   log('\n▸ the same clients and services with Texas on (NAIS_TOKEN_* set, no private keys in the app)');
+  log("  (Texas, the NAIS sidecar, holds the credentials and fetches tokens; the app's code is the same)");
   const texas = await startFakeTexas({
     env: { ...vendor.env, ...batchCaller.env, MASKINPORTEN_ENABLED: 'true', AZURE_ENABLED: 'true' },
   });

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { caught } from '../../test/support/caught.js';
 import { type AzureClaimOptions, assertGroups, assertRoles, assertScopes, validateAzureClaims } from './azure-claims.js';
@@ -49,6 +50,26 @@ describe('validateAzureClaims', () => {
     });
     assertGroups(claims, ['g-2']);
     expect(() => assertGroups(claims, ['g-3'])).toThrow(expect.objectContaining({ reason: 'insufficient' }));
+  });
+
+  it("reads name, preferred_username and the raw payload (what oasis' parseAzureUserToken returns)", () => {
+    const withNames = { ...userToken, name: 'Kari Nordmann', preferred_username: 'kari.nordmann@nav.no', ctry: 'NO' };
+    const claims = validateAzureClaims(withNames, options);
+    expect(claims.name).toBe('Kari Nordmann');
+    expect(claims.preferredUsername).toBe('kari.nordmann@nav.no');
+    expect(claims.payload.ctry).toBe('NO');
+    expect(claims.payload).toBe(withNames);
+    expect(validateAzureClaims(appToken, options)).toMatchObject({ name: undefined, preferredUsername: undefined });
+  });
+
+  it('printing the claims shows navIdent, name, preferredUsername and the payload redacted', () => {
+    const claims = validateAzureClaims({ ...userToken, name: 'Kari Nordmann', preferred_username: 'kari.nordmann@nav.no' }, options);
+    for (const printed of [JSON.stringify(claims), String(claims), inspect(claims, { depth: 5 }), `${claims}`]) {
+      for (const personal of ['Z990000', 'Kari Nordmann', 'kari.nordmann@nav.no']) expect(printed).not.toContain(personal);
+      expect(printed).toContain('[redacted]');
+      expect(printed).toContain('defaultaccess');
+    }
+    expect(JSON.parse(JSON.stringify(claims))).toMatchObject({ navIdent: '[redacted]', payload: '[redacted]', kind: 'user' });
   });
 
   it('B07: rejects another tenant, a v1 issuer and a v1 token', () => {

@@ -1,5 +1,6 @@
 import { ClaimValidationError, InvalidInputError } from '../error/nav-auth-error.js';
 import { isUuid } from '../input/check-input.js';
+import { REDACTED } from '../redaction/redacted-view.js';
 import {
   assertGranted,
   type JwtPayload,
@@ -13,14 +14,28 @@ import {
   validateTimeClaims,
 } from './jwt-claims.js';
 
-/** Typed claims of a validated Azure AD (Entra ID) v2 access token. */
+/**
+ * Typed claims of a validated Azure AD (Entra ID) v2 access token. Raw claim to field: `idtyp`
+ * -> `kind`, `iss` -> `issuer`, `aud` -> `audience`, `tid` -> `tenantId`, `oid` -> `objectId`,
+ * `sub` -> `subject`, `azp` -> `clientId`, `azp_name` -> `clientName`, `roles` -> `roles`, `scp`
+ * -> `scopes`, `groups` (+ `_claim_names`, `hasgroups`) -> `groups` and `groupsOverage`,
+ * `NAVident` -> `navIdent`, `name` -> `name`, `preferred_username` -> `preferredUsername`,
+ * `iat`/`exp`/`nbf` -> `issuedAt`/`expiresAt`/`notBefore`; every claim as sent in `payload`.
+ * Printing the claims (`JSON.stringify`, `console.log`, `util.inspect`) shows the personal
+ * ones (`navIdent`, `name`, `preferredUsername`, `payload`) redacted; the properties read as usual.
+ */
 export interface AzureClaims {
-  /** `app` for machine tokens (`idtyp: "app"`), `user` for user and on-behalf-of tokens. */
+  /** `idtyp`: `app` for machine tokens (`idtyp: "app"`), `user` for user and on-behalf-of tokens. */
   readonly kind: 'app' | 'user';
+  /** `iss`, matched exactly against the expected issuer. */
   readonly issuer: string;
+  /** `aud`, as a list. */
   readonly audience: readonly string[];
+  /** `tid`: the tenant's GUID. */
   readonly tenantId: string;
+  /** `oid`: the user's or application's object id in the tenant, stable across apps. */
   readonly objectId: string;
+  /** `sub`: the subject, pairwise per application. */
   readonly subject: string;
   /** `azp`: the client id of the calling application. */
   readonly clientId: string;
@@ -38,10 +53,44 @@ export interface AzureClaims {
   readonly groupsOverage: boolean;
   /** `NAVident` of a NAV employee (user tokens). A personal id: never log it. */
   readonly navIdent: string | undefined;
+  /** `name`: the user's display name (user tokens). Personal data: never log it. */
+  readonly name: string | undefined;
+  /** `preferred_username`: the user's sign-in name, e.g. an e-mail address (user tokens). Personal data: never log it. */
+  readonly preferredUsername: string | undefined;
+  /** `iat`, seconds since the epoch. */
   readonly issuedAt: number;
+  /** `exp`, seconds since the epoch. */
   readonly expiresAt: number;
+  /** `nbf`, seconds since the epoch. */
   readonly notBefore: number;
+  /** The validated payload as the token carried it, for claims nav-auth does not map. Personal data: never log it. */
+  readonly payload: JwtPayload;
 }
+
+/** The claims printing an {@link AzureClaims} shows redacted: personal data. */
+const PERSONAL_FIELDS = ['navIdent', 'name', 'preferredUsername', 'payload'] as const;
+
+function redactedView(claims: AzureClaims): Record<string, unknown> {
+  const view: Record<string, unknown> = { ...claims };
+  for (const field of PERSONAL_FIELDS) if (view[field] !== undefined) view[field] = REDACTED;
+  return view;
+}
+
+/**
+ * Shared by every {@link AzureClaims}: printing shows the personal fields redacted. On a
+ * prototype, so a token's claims cost no more to make than a plain object.
+ */
+const redactingPrototype = {
+  toJSON(this: AzureClaims) {
+    return redactedView(this);
+  },
+  [Symbol.for('nodejs.util.inspect.custom')](this: AzureClaims) {
+    return redactedView(this);
+  },
+  toString(this: AzureClaims) {
+    return JSON.stringify(redactedView(this));
+  },
+};
 
 /** Expectations for {@link validateAzureClaims}. */
 export interface AzureClaimOptions {
@@ -90,14 +139,14 @@ export function validateAzureClaims(payload: JwtPayload, options: AzureClaimOpti
 
   const idtyp = payload.idtyp;
   if (idtyp !== undefined && idtyp !== 'app' && idtyp !== 'user') throw new ClaimValidationError('idtyp', 'invalid');
-  const kind = idtyp === 'app' ? 'app' : 'user';
+  const kind: AzureClaims['kind'] = idtyp === 'app' ? 'app' : 'user';
   const hasScp = payload.scp !== undefined;
   if (kind === 'app' && hasScp) throw new ClaimValidationError('scp', 'not_allowed', 'an app token carries no delegated scopes');
   if (kind === 'user' && !hasScp) throw new ClaimValidationError('scp', 'missing', 'a user access token carries scp');
   if (options.kind !== undefined && options.kind !== kind) throw new ClaimValidationError('idtyp', 'mismatch');
 
   const groupsOverage = hasGroupsOverage(payload);
-  return {
+  const claims: AzureClaims = Object.assign(Object.create(redactingPrototype) as object, {
     kind,
     issuer,
     audience,
@@ -111,10 +160,14 @@ export function validateAzureClaims(payload: JwtPayload, options: AzureClaimOpti
     groups: groupsOverage ? undefined : (readStringArrayClaim(payload, 'groups') ?? []),
     groupsOverage,
     navIdent: readOptionalStringClaim(payload, 'NAVident'),
+    name: readOptionalStringClaim(payload, 'name'),
+    preferredUsername: readOptionalStringClaim(payload, 'preferred_username'),
     issuedAt: times.issuedAt as number,
     expiresAt: times.expiresAt,
     notBefore: times.notBefore as number,
-  };
+    payload,
+  });
+  return claims;
 }
 
 function expectedIssuer(options: AzureClaimOptions, tenantId: string): string {

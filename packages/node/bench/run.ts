@@ -463,25 +463,6 @@ const engineRequest = buildClientCredentialsRequest({
 });
 const engineAnswerBody = JSON.stringify({ access_token: fakeAccessToken, token_type: 'Bearer', expires_in: 3599 });
 
-// A cache hit with no subscriber, against the same engine with its hit event (the one channel
-// check on that path) taken out: what the event model costs a service that does not observe it.
-{
-  const answer = async () => ({ request: engineRequest, response: { status: 200, headers: {}, body: engineAnswerBody } });
-  const observedEngine = new TokenEngine('bench');
-  const silentEngine = new TokenEngine('bench');
-  (silentEngine as unknown as { emitCacheHit: () => void }).emitCacheHit = () => undefined;
-  for (const engine of [observedEngine, silentEngine]) await engine.get('hit', answer, {}, BENCH_OPERATION);
-  const hits = await interleaved(rounds, {
-    observed: { n: 200_000, run: () => observedEngine.get('hit', answer, {}, BENCH_OPERATION) },
-    silent: { n: 200_000, run: () => silentEngine.get('hit', answer, {}, BENCH_OPERATION) },
-  });
-  record(
-    'cached getToken (engine), no subscriber, vs the same engine without its cache-hit event',
-    `${(hits.observed / hits.silent).toFixed(3)}x`,
-    '>= 0.98x',
-    hits.observed / hits.silent >= 0.98,
-  );
-}
 {
   gc();
   const base = process.memoryUsage().heapUsed;

@@ -3,7 +3,7 @@
 // client's own dispatcher, so the request really goes to http://nav-auth-idp:PORT.
 import { type LocalIdp, startLocalIdp } from '@nav-auth/testing';
 import { Agent } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyInsecureHttpHosts, createAzureClient, loadAzureConfig } from '../src/index.js';
 
 let idp: LocalIdp;
@@ -11,7 +11,20 @@ beforeAll(async () => {
   idp = await startLocalIdp();
 });
 afterAll(() => idp.close());
-afterEach(() => applyInsecureHttpHosts({}));
+// The warnings are captured rather than printed: they are what these tests are about, not a
+// problem in the run.
+let warnings: Error[] = [];
+beforeEach(() => {
+  warnings = [];
+  vi.spyOn(process, 'emitWarning').mockImplementation((warning, options) => {
+    const code = typeof options === 'object' ? options.code : undefined;
+    warnings.push(Object.assign(typeof warning === 'string' ? new Error(warning) : warning, { code }));
+  });
+});
+afterEach(() => {
+  applyInsecureHttpHosts({});
+  vi.restoreAllMocks();
+});
 
 /** Resolves every name to 127.0.0.1, as Docker's DNS would resolve a service name to its container. */
 const composeDns = new Agent({
@@ -40,23 +53,16 @@ describe('NAV_AUTH_INSECURE_HTTP_HOSTS', () => {
   });
 
   it('with the host named, the client talks plain http to it, and the process is warned', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning);
-    process.on('warning', onWarning);
-    try {
-      const env = await composeEnv({ NAV_AUTH_INSECURE_HTTP_HOSTS: 'nav-auth-idp' });
-      const config = loadAzureConfig({ env, secretsDir: '/nonexistent' });
-      expect(config.tokenEndpoint).toMatch(/^http:\/\/nav-auth-idp:/);
-      const { token } = await createAzureClient({ config, dispatcher: composeDns }).clientCredentials('dev-gcp:team:api');
-      expect(token).toMatch(/^ey/);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(warnings.map((warning) => (warning as Error & { code?: string }).code)).toContain('NAV_AUTH_INSECURE_HTTP');
-      expect(warnings.find((warning) => (warning as Error & { code?: string }).code === 'NAV_AUTH_INSECURE_HTTP')?.message).toContain(
-        'nav-auth-idp',
-      );
-    } finally {
-      process.off('warning', onWarning);
-    }
+    const env = await composeEnv({ NAV_AUTH_INSECURE_HTTP_HOSTS: 'nav-auth-idp' });
+    const config = loadAzureConfig({ env, secretsDir: '/nonexistent' });
+    expect(config.tokenEndpoint).toMatch(/^http:\/\/nav-auth-idp:/);
+    const { token } = await createAzureClient({ config, dispatcher: composeDns }).clientCredentials('dev-gcp:team:api');
+    expect(token).toMatch(/^ey/);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings.map((warning) => (warning as Error & { code?: string }).code)).toContain('NAV_AUTH_INSECURE_HTTP');
+    expect(warnings.find((warning) => (warning as Error & { code?: string }).code === 'NAV_AUTH_INSECURE_HTTP')?.message).toContain(
+      'nav-auth-idp',
+    );
   });
 
   it('other hosts stay https-only', async () => {

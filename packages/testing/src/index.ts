@@ -10,6 +10,8 @@
  * const app = await idp.registerAzureApp({ name: 'dev-gcp:team:api' });
  * const token = await idp.mintAzureUserToken({ audience: app.name, navIdent: 'Z990000' });
  * await idp.close();
+ *
+ * @packageDocumentation
  */
 
 export { PDP_SCOPE } from './altinn/altinn-endpoints.js';

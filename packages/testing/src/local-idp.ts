@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { JWK } from 'jose';
 import { createAltinnIssuer } from './altinn/altinn-issuer.js';
 import { createAzureIssuer } from './azure/azure-issuer.js';
 import { createGenericIssuer } from './generic/generic-issuer.js';
 import { createIdportenIssuer } from './idporten/idporten-issuer.js';
 import { type IssuerHost, type IssuerSigner, type MintOptions, mintAs } from './issuer/issuer-host.js';
 import { IssuerKeys } from './keys/issuer-keys.js';
+import type { JWK } from './keys/jwk.js';
 import { createLoopbackTlsCredentials } from './keys/loopback-tls-credentials.js';
 import { createMaskinportenIssuer } from './maskinporten/maskinporten-issuer.js';
 import { mintRoutes } from './mint/mint-endpoint.js';
@@ -302,6 +302,7 @@ export interface LocalIdp {
 
   /** Arms a fault on an endpoint for the next `times` requests (default: until cleared). */
   injectFault(endpoint: LocalIdpEndpoint, fault: Fault, times?: number): void;
+  /** Disarms the faults on an endpoint, or on every endpoint when none is given. */
   clearFaults(endpoint?: LocalIdpEndpoint): void;
 
   /** Every request received, oldest first. */

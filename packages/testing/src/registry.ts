@@ -1,4 +1,4 @@
-import type { JWK } from 'jose';
+import type { JWK } from './keys/jwk.js';
 
 /** A Maskinporten client registered with the local IdP. */
 export interface MaskinportenClientRecord {

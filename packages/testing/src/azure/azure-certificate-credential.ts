@@ -1,6 +1,6 @@
 import { createHash, generateKeyPair, type JsonWebKey, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { JWK } from 'jose';
+import type { JWK } from '../keys/jwk.js';
 import type { UnverifiedJwt } from '../keys/unverified-jwt.js';
 import { buildX509Certificate } from '../keys/x509-certificate.js';
 import type { AzureAppRecord } from '../registry.js';

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { JWK } from 'jose';
+import type { JWK } from '../keys/jwk.js';
 import { readUnverifiedJwt, type UnverifiedJwt, verifiedClaims } from '../keys/unverified-jwt.js';
 import type { SeenJtis } from '../registry.js';
 import { OAuthFailure } from '../server/oauth-error.js';

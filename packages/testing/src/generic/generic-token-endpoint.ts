@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { JWK } from 'jose';
 import { authenticateClient } from '../azure/client-authentication.js';
 import type { IssuerKeys } from '../keys/issuer-keys.js';
+import type { JWK } from '../keys/jwk.js';
 import type { GenericClientRecord, SeenJtis } from '../registry.js';
 import { type HandlerRequest, parseForm, type Reply } from '../server/http-server.js';
 import { OAuthFailure } from '../server/oauth-error.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { JWK } from './jwk.js';
 
 /** A client's RSA key pair as NAIS hands one out: both halves as JWKs with a random `kid`, `alg` RS256, `use` sig. */
 export async function generateClientKey(): Promise<{ privateJwk: JWK; publicJwk: JWK }> {

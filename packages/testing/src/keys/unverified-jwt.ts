@@ -1,4 +1,5 @@
-import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
+import type { JWK } from './jwk.js';
 
 /** Header and claims of a JWT read before its signature is checked: only to find the client and key. */
 export interface UnverifiedJwt {

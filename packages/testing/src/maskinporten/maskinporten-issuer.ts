@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { JWK } from 'jose';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, type IssuerHost, type IssuerSigner, json, mintAs } from '../issuer/issuer-host.js';
 import { generateClientKey } from '../keys/client-key.js';
+import type { JWK } from '../keys/jwk.js';
 import type { IssuerEndpoints, LocalIdp } from '../local-idp.js';
 import { isOrgno, type MaskinportenClientRecord, SeenJtis, type SystemUserRecord } from '../registry.js';
 import { answerOAuth } from '../server/oauth-error.js';

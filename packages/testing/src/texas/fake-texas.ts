@@ -46,6 +46,7 @@ export interface FakeTexas {
   takeRequest(endpoint?: FakeTexasEndpoint): RecordedRequest | undefined;
   /** Arms a fault on an endpoint for the next `times` requests (default: until cleared). */
   injectFault(endpoint: FakeTexasEndpoint, fault: Fault, times?: number): void;
+  /** Disarms the faults on an endpoint, or on every endpoint when none is given. */
   clearFaults(endpoint?: FakeTexasEndpoint): void;
   /** Stops the server and drops every open connection. */
   close(): Promise<void>;

@@ -1,4 +1,5 @@
-import { importJWK, type JWK } from 'jose';
+import { importJWK } from 'jose';
+import type { JWK } from '../keys/jwk.js';
 import { oneOf, SerdeJsonError, SerdeJsonReader } from './serde-json-reader.js';
 
 /** The key Texas signs client assertions with, and the header it names it by. */

@@ -1,4 +1,5 @@
-import { compactVerify, importJWK, type JWK } from 'jose';
+import { compactVerify, importJWK } from 'jose';
+import type { JWK } from '../keys/jwk.js';
 import { readUnverifiedJwt, type UnverifiedJwt } from '../keys/unverified-jwt.js';
 
 /**

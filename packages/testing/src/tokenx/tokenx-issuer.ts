@@ -1,7 +1,7 @@
-import type { JWK } from 'jose';
 import type { IdportenIssuer } from '../idporten/idporten-issuer.js';
 import { epochSeconds, type IssuerHost, type IssuerSigner, isNaisAppName, json, mintAs } from '../issuer/issuer-host.js';
 import { generateClientKey } from '../keys/client-key.js';
+import type { JWK } from '../keys/jwk.js';
 import type { IssuerEndpoints, LocalIdp } from '../local-idp.js';
 import { SeenJtis, type TokenXAppRecord } from '../registry.js';
 import { answerOAuth } from '../server/oauth-error.js';

@@ -1,3 +1,4 @@
 import { nodePackage } from '../../tsdown.shared.js';
 
-export default nodePackage();
+// internal.ts: the @nav-auth/node/internal subpath, plumbing for the other @nav-auth packages.
+export default nodePackage({ entry: ['src/index.ts', 'src/internal.ts'] });

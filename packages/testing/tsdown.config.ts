@@ -1,3 +1,3 @@
 import { binEntry, nodePackage } from '../../tsdown.shared.js';
 
-export default nodePackage({ extra: [binEntry('src/bin.ts')] });
+export default nodePackage({ cjsBundle: ['jose'], extra: [binEntry('src/bin.ts')] });

@@ -24,8 +24,11 @@ import { runLocalIdpCli } from '@nav-auth/testing';
 
 /** Where the CLI writes; tests capture it. */
 export interface CliIo {
+  /** Writes a line of normal output (stdout). */
   readonly out: (text: string) => void;
+  /** Writes a line of diagnostics (stderr). */
   readonly err: (text: string) => void;
+  /** The environment the CLI reads its variables from. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Called with a running server (jwks serve, idp) so callers can stop it. */
   readonly onServer?: (close: () => Promise<void>) => void;

@@ -7,6 +7,8 @@
  *
  * await runCli(['scope', '--product', 'arbeid', '--name', 'some.scope.read'], { out: console.log, err: console.error, env: process.env });
  * ```
+ *
+ * @packageDocumentation
  */
 export type { CliIo } from './cli.js';
 export { EXIT, runCli } from './cli.js';

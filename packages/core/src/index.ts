@@ -12,6 +12,8 @@
  *   key, now: clock(), jti: randomId(),
  * });
  * const request = buildMaskinportenTokenRequest({ tokenEndpoint: config.tokenEndpoint, grant });
+ *
+ * @packageDocumentation
  */
 
 export type { CacheKeyClient, MaskinportenCacheKeyOptions } from './cache/cache-key.js';
@@ -125,6 +127,7 @@ export { hasDuplicateMembersOrDeepNesting } from './input/duplicate-members.js';
 export { decodeBase64Url, encodeBase64Url, hasCanonicalBase64UrlEnd, isStrictBase64Url } from './jws/base64url.js';
 export type { JwsHeader } from './jws/sign-compact-jws.js';
 export { signCompactJws } from './jws/sign-compact-jws.js';
+export type { WebCryptoKey } from './jws/webcrypto-algorithms.js';
 
 export type { Jwks } from './key/build-jwks.js';
 export { buildJwks } from './key/build-jwks.js';

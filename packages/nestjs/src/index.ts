@@ -9,6 +9,8 @@
  * @Module({ imports: [NavAuthModule.forRoot({ defaultIssuer: 'azure' })] })
  * export class AppModule {}
  * ```
+ *
+ * @packageDocumentation
  */
 export type { AzureClaims, IdportenClaims, LoginLevel, MaskinportenClaims, TokenXClaims } from '@nav-auth/core';
 export type { SystemUserAccess } from './decorators.js';

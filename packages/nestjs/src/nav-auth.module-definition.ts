@@ -13,6 +13,7 @@ const defaultExtras: NavAuthModuleExtras = { isGlobal: false, globalGuard: true,
  */
 export const {
   ConfigurableModuleClass,
+  /** Injection token of the {@link NavAuthModuleOptions} the module was given. */
   MODULE_OPTIONS_TOKEN: NAV_AUTH_OPTIONS,
   OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<NavAuthModuleOptions>()

@@ -43,6 +43,8 @@ const providers: Provider[] = [
  * `requestContext` (for `AzureTokenService.onBehalfOf(target)` and `TokenXTokenService.exchange(target)`
  * without passing the token).
  *
+ * @property forRootAsync - The module with options from your config module (`useFactory` with `imports` and `inject`, or `useClass`/`useExisting`), with the same extras as `forRoot`.
+ *
  * @example
  * ```ts
  * @Module({ imports: [NavAuthModule.forRoot({ defaultIssuer: 'azure', isGlobal: true })] })

@@ -108,11 +108,15 @@ export interface NavAuthModuleOptions {
    * `instrumentNavAuth` from `@nav-auth/otel` (or `() => createPrometheusCollector()`). nav-auth's
    * events are process-wide, so it sees every client, validator and PDP call of the module.
    */
-  readonly observability?: () => { stop(): void };
+  readonly observability?: () => {
+    /** Stops the instrumentation on application shutdown. */
+    stop(): void;
+  };
   /**
    * Where configuration is read (default `process.env`, then the NAIS secret files for Azure AD
    * and Maskinporten; TokenX and ID-porten come from the environment only, as NAIS gives them).
    */
   readonly env?: EnvironmentRecord;
+  /** Where the NAIS secret files are read from, per provider (default: the NAIS mount paths). */
   readonly secretsDirs?: { readonly azure?: string; readonly maskinporten?: string };
 }

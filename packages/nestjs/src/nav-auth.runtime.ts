@@ -235,7 +235,11 @@ export class NavAuthRuntime implements OnApplicationShutdown {
     return this.issuerUrls.get(issuer);
   }
 
-  /** The TokenX client, or an `ERR_CONFIG` naming the `TOKEN_X_*` variables it lacks. */
+  /**
+   * The TokenX client, or an `ERR_CONFIG` naming the `TOKEN_X_*` variables it lacks.
+   *
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} `ERR_CONFIG` when the module has no TokenX client (`problems` names the missing variables).
+   */
   requireTokenXClient(): TokenXClient {
     if (this.tokenxClient === undefined) throw new ConfigError(this.tokenxClientProblems);
     return this.tokenxClient;
@@ -246,7 +250,12 @@ export class NavAuthRuntime implements OnApplicationShutdown {
     return this.jwksHosts.get(issuer);
   }
 
-  /** A Maskinporten validator requiring exactly these scopes; one per scope set, sharing the key set. */
+  /**
+   * A Maskinporten validator requiring exactly these scopes; one per scope set, sharing the key set.
+   *
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} `ERR_CONFIG` when introspection is asked for without a usable Texas endpoint.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} `ERR_INVALID_INPUT` when the module's Maskinporten validator options break a rule.
+   */
   maskinportenValidator(requiredScopes: readonly string[]): TokenValidator<MaskinportenClaims> | undefined {
     if (this.maskinportenKeys === undefined || this.maskinportenIssuer === undefined) return undefined;
     const key = [...requiredScopes].sort().join(' ');

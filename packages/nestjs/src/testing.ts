@@ -17,6 +17,8 @@
  * const idportenToken = await citizen.idportenToken({ acr: 'idporten-loa-substantial' });
  * const tokenxToken = await citizen.tokenxToken({ clientId: 'dev-gcp:team:frontend' });
  * ```
+ *
+ * @packageDocumentation
  */
 import { InvalidInputError } from '@nav-auth/core';
 import type {
@@ -50,7 +52,11 @@ export interface LocalIdpAuthOptions {
 
 /** Anything with Nest's `overrideProvider(token).useValue(value)`, as `TestingModuleBuilder` has. */
 export interface ProviderOverrides<Builder> {
-  overrideProvider(token: unknown): { useValue(value: unknown): Builder };
+  /** Starts overriding the provider of `token`. */
+  overrideProvider(token: unknown): {
+    /** Replaces the provider with `value` and returns the builder. */
+    useValue(value: unknown): Builder;
+  };
 }
 
 type UserTokenOptions = Omit<Parameters<LocalIdp['mintAzureUserToken']>[0], 'audience'>;

@@ -9,7 +9,13 @@ import { NAV_AUTH_EXTRAS, NAV_AUTH_RUNTIME, type NavAuthModuleExtras } from './t
 export class MaskinportenTokenService {
   constructor(private readonly runtime: NavAuthRuntime) {}
 
-  /** A token for `scopes` (cached; see `@nav-auth/node`'s Maskinporten client). */
+  /**
+   * A token for `scopes` (cached; see `@nav-auth/node`'s Maskinporten client).
+   *
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_CONFIG` when the module has no Maskinporten client.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_INVALID_INPUT` when the scopes or options break a rule.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_TOKEN_ENDPOINT`, `ERR_TOKEN_RESPONSE`, `ERR_TRANSPORT`, `ERR_TIMEOUT` or `ERR_KEY` as the underlying `@nav-auth/node` client does.
+   */
   async getToken(scopes: string | readonly string[], options?: MaskinportenTokenOptions): Promise<AccessToken> {
     const client = this.runtime.maskinportenClient;
     if (client === undefined) {
@@ -37,7 +43,13 @@ export class AzureTokenService {
     return client;
   }
 
-  /** An app token for `target` (`cluster:namespace:app` or an `api://…/.default` scope). */
+  /**
+   * An app token for `target` (`cluster:namespace:app` or an `api://…/.default` scope).
+   *
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_CONFIG` when the module has no Azure AD client.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_SCOPE_NAME` when `target` is malformed.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_TOKEN_ENDPOINT`, `ERR_TOKEN_RESPONSE`, `ERR_TRANSPORT`, `ERR_TIMEOUT` or `ERR_KEY` as the underlying `@nav-auth/node` client does.
+   */
   async clientCredentials(target: string, options?: AzureTokenOptions): Promise<AccessToken> {
     return this.client().clientCredentials(target, options);
   }
@@ -46,6 +58,11 @@ export class AzureTokenService {
    * A token for `target` on behalf of the user who called this request: the guarded request's
    * own Azure AD user token is used, so handlers need not pass it along. Needs the module's
    * `requestContext: true` (an `ERR_CONFIG` without it).
+   *
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_CONFIG` when `requestContext` is off or the module has no Azure AD client.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_INVALID_INPUT` when called outside a guarded request with an Azure AD user token.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_SCOPE_NAME` when `target` is malformed.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_TOKEN_ENDPOINT`, `ERR_TOKEN_RESPONSE`, `ERR_TRANSPORT`, `ERR_TIMEOUT` or `ERR_KEY` as the underlying `@nav-auth/node` client does.
    */
   async onBehalfOf(target: string, options?: AzureTokenOptions): Promise<AccessToken> {
     if (!this.extras.requestContext) {
@@ -63,7 +80,14 @@ export class AzureTokenService {
     return this.client().onBehalfOf(principal.token, target, options);
   }
 
-  /** A token for `target` on behalf of the user whose token you pass (see `@BearerToken()`). */
+  /**
+   * A token for `target` on behalf of the user whose token you pass (see `@BearerToken()`).
+   *
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_CONFIG` when the module has no Azure AD client.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_INVALID_INPUT` when `subjectToken` is empty.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_SCOPE_NAME` when `target` is malformed.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_TOKEN_ENDPOINT`, `ERR_TOKEN_RESPONSE`, `ERR_TRANSPORT`, `ERR_TIMEOUT` or `ERR_KEY` as the underlying `@nav-auth/node` client does.
+   */
   async onBehalfOfToken(subjectToken: string, target: string, options?: AzureTokenOptions): Promise<AccessToken> {
     return this.client().onBehalfOf(subjectToken, target, options);
   }
@@ -81,6 +105,11 @@ export class TokenXTokenService {
    * A token for `target` on behalf of the citizen who called this request: the guarded
    * request's own ID-porten or TokenX token is exchanged, so handlers need not pass it along.
    * Needs the module's `requestContext: true` (an `ERR_CONFIG` without it).
+   *
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_CONFIG` when `requestContext` is off or the module has no TokenX client.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_INVALID_INPUT` when called outside a guarded request with an ID-porten or TokenX token.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_SCOPE_NAME` when `target` is not `cluster:namespace:app`.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_TOKEN_ENDPOINT`, `ERR_TOKEN_RESPONSE`, `ERR_TRANSPORT`, `ERR_TIMEOUT` or `ERR_KEY` as the underlying `@nav-auth/node` client does.
    */
   async exchange(target: string, options?: TokenXExchangeOptions): Promise<AccessToken> {
     if (!this.extras.requestContext) {
@@ -98,7 +127,14 @@ export class TokenXTokenService {
     return this.runtime.requireTokenXClient().exchange(principal.token, target, options);
   }
 
-  /** A token for `target` on behalf of the citizen whose token you pass (see `@BearerToken()`). */
+  /**
+   * A token for `target` on behalf of the citizen whose token you pass (see `@BearerToken()`).
+   *
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_CONFIG` when the module has no TokenX client.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_INVALID_INPUT` when the subject token is empty, expired or a TokenX token for another app.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_SCOPE_NAME` when `target` is not `cluster:namespace:app`.
+   * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} rejects with `ERR_TOKEN_ENDPOINT`, `ERR_TOKEN_RESPONSE`, `ERR_TRANSPORT`, `ERR_TIMEOUT` or `ERR_KEY` as the underlying `@nav-auth/node` client does.
+   */
   async exchangeToken(subjectToken: string, target: string, options?: TokenXExchangeOptions): Promise<AccessToken> {
     return this.runtime.requireTokenXClient().exchange(subjectToken, target, options);
   }

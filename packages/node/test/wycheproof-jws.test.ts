@@ -5,7 +5,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadWycheproof, type WycheproofGroup } from '../../core/test/support/shared-testdata.js';
-import { createLocalKeySet, parseCompactJws, VERIFIABLE_ALGORITHMS, verifyCompactJws } from '../src/index.js';
+import { createLocalKeySet, VERIFIABLE_ALGORITHMS } from '../src/index.js';
+import { parseCompactJws, verifyCompactJws } from '../src/internal.js';
 
 const groups = loadWycheproof('json_web_signature_test.json');
 const keyGroups = loadWycheproof('json_web_key_test.json');

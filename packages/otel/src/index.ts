@@ -7,6 +7,8 @@
  * import { instrumentNavAuth } from '@nav-auth/otel';
  *
  * const instrumentation = instrumentNavAuth(); // records through the global MeterProvider
+ *
+ * @packageDocumentation
  */
 export type { NavAuthMessageHandler } from './events/subscribe-nav-auth.js';
 export { subscribeNavAuth } from './events/subscribe-nav-auth.js';

@@ -1,7 +1,8 @@
 // The spans, with the OTel SDK and undici's own instrumentation as a service runs them, against
 // the local IdP and PDP: nav-auth's internal spans are the parents of undici's HTTP client spans.
 import { parseAzureConfig, parseMaskinportenConfig } from '@nav-auth/core';
-import { createAzureClient, createAzureTokenValidator, createMaskinportenClient, isTraced } from '@nav-auth/node';
+import { createAzureClient, createAzureTokenValidator, createMaskinportenClient } from '@nav-auth/node';
+import { isTraced } from '@nav-auth/node/internal';
 import { createPdpClient, PDP_SCOPE } from '@nav-auth/pdp';
 import { type LocalIdp, startLocalIdp } from '@nav-auth/testing';
 import { SpanKind, SpanStatusCode, type TracerProvider } from '@opentelemetry/api';

@@ -6,6 +6,8 @@
  *
  * const pdp = createPdpClient({ environment: 'test', subscriptionKey, maskinporten });
  * const decision = await pdp.authorizeSystemUser(claims, { resource: 'kravogbetaling', action: 'read' });
+ *
+ * @packageDocumentation
  */
 export { PDP_SCOPE } from './client/altinn-token.js';
 export type { PdpClient, PdpClientOptions, PdpEvent } from './client/pdp-client.js';

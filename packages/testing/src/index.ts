@@ -17,6 +17,7 @@
 export { PDP_SCOPE } from './altinn/altinn-endpoints.js';
 export type { LocalIdpConfig } from './cli.js';
 export { runLocalIdpCli } from './cli.js';
+export type { JWK } from './keys/jwk.js';
 export type {
   IssuerEndpoints,
   LocalIdp,

@@ -10,6 +10,8 @@
  * client.on('error', () => {});
  * void client.connect().catch(() => {});
  * const sharedStore = createValkeyTokenStore({ client: fromNodeRedis(client), privateJwk: process.env.AZURE_APP_JWK });
+ *
+ * @packageDocumentation
  */
 export type { IoredisClientLike } from './client/from-ioredis.js';
 export { fromIoredis } from './client/from-ioredis.js';

@@ -31,6 +31,8 @@ function clientFields(client: CacheKeyClient): string[] {
  * Cache key for a client credentials token: the client and the scope (seed 002), plus the
  * RFC 8707 `resource` when one is asked for. Several scopes are passed space-separated, in
  * one order of the caller's choosing.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the scope list or a client field is empty or malformed.
  */
 export function clientCredentialsCacheKey(scope: string, client: CacheKeyClient, resource?: string): string {
   checkScopeList('scope', scope.split(' '));
@@ -47,6 +49,8 @@ const sha256Base64Url = /^[A-Za-z0-9_-]{43}$/;
  * caller who hashes synchronously (node's `crypto.hash`) pays for nothing else per lookup.
  * Anything but such a digest is refused: the raw token can never end up in a key.
  *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the scope list or a client field is empty or malformed.
+ *
  * @example
  * const keyFor = oboCacheKeyForScope('api://prod-gcp.team.api/.default', client);
  * const key = keyFor(hash('sha256', subjectToken, 'base64url'));
@@ -62,6 +66,8 @@ export function oboCacheKeyForScope(scope: string, client: CacheKeyClient): (sub
  * seed 002's rule hashes subject token and audience together; here the audience is a field of
  * its own beside the token's digest, which tells the same exchanges apart and keeps the one
  * digest per request that the cache lookup needs.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the audience or a client field is empty or malformed.
  */
 export function tokenExchangeCacheKeyFor(audience: string, client: CacheKeyClient): (subjectTokenSha256: string) => string {
   if (typeof audience !== 'string' || audience.length === 0) throw new InvalidInputError('audience', 'must be a non-empty string');
@@ -83,6 +89,8 @@ function subjectTokenKeyFor(kind: string, fields: readonly string[]): (subjectTo
  * Cache key for an on-behalf-of token: the client, the scope and the SHA-256 of the subject
  * token (seed 002), as {@link oboCacheKeyForScope} builds it, hashed with WebCrypto. The raw
  * token never appears in the key.
+ *
+ * @throws {@link NavAuthError} rejects with `ERR_INVALID_INPUT` when the scope list, a client field or the subject token is empty or malformed.
  */
 export async function oboCacheKey(subjectToken: string, scope: string, client: CacheKeyClient): Promise<string> {
   if (typeof subjectToken !== 'string' || subjectToken.length === 0)
@@ -94,11 +102,17 @@ export async function oboCacheKey(subjectToken: string, scope: string, client: C
 
 /** What a Maskinporten token request asks for; the same options `buildMaskinportenGrant` takes. */
 export interface MaskinportenCacheKeyOptions {
+  /** The Maskinporten client id. */
   readonly clientId: string;
+  /** Maskinporten's issuer. */
   readonly issuer: string;
+  /** The scopes asked for, in any order. */
   readonly scopes: readonly string[];
+  /** The RFC 8707 `resource` (audience) asked for, if any. */
   readonly resource?: string;
+  /** The organization number a delegated token is asked on behalf of, if any. */
   readonly consumerOrg?: string;
+  /** The customer organization of an Altinn system-user token, if any. */
   readonly systemUserOrg?: string;
 }
 
@@ -106,6 +120,8 @@ export interface MaskinportenCacheKeyOptions {
  * Cache key for a Maskinporten token, covering everything that changes which token you
  * get: client, issuer, the sorted scopes, `resource`, `consumer_org` and the canonical JSON
  * of `authorization_details`. Scope order does not matter; nothing else is folded together.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the scopes, a client field or the system-user organization is empty or malformed.
  */
 export function maskinportenCacheKey(options: MaskinportenCacheKeyOptions): string {
   const scopes = [...checkScopeList('scopes', options.scopes)].sort();
@@ -122,7 +138,11 @@ export function maskinportenCacheKey(options: MaskinportenCacheKeyOptions): stri
   ])}`;
 }
 
-/** JSON with object members sorted by name at every level, so equal values give equal text. */
+/**
+ * JSON with object members sorted by name at every level, so equal values give equal text.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the value holds NaN, Infinity or something JSON cannot represent.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') {

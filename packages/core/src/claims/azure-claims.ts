@@ -101,8 +101,11 @@ export interface AzureClaimOptions {
   readonly issuer: string;
   /** `AZURE_APP_CLIENT_ID` (or several accepted audiences). */
   readonly audience: string | readonly string[];
+  /** The current time, from the caller's clock. */
   readonly now: Date;
+  /** Allowed clock skew in seconds for `exp`, `nbf` and `iat` (default `DEFAULT_CLOCK_TOLERANCE_SECONDS`). */
   readonly clockToleranceSeconds?: number | undefined;
+  /** Reject tokens whose `iat` is older than this many seconds (default: no limit). */
   readonly maxTokenAgeSeconds?: number | undefined;
   /** Tenants accepted when `issuer` is a `{tenantid}` template. */
   readonly allowedTenantIds?: readonly string[] | undefined;
@@ -117,6 +120,9 @@ const TENANT_PLACEHOLDER = '{tenantid}';
  * exact `iss` and `aud`, time claims, `ver` 2.0, the claims Entra always sets (`sub oid tid
  * azp`), and the app/user split from `idtyp`: app tokens carry no `scp`, user tokens must
  * carry `scp`, so an ID token (neither `scp` nor `roles`) is never taken for an access token.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `issuer`, `audience` or a time option is malformed.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when a claim is missing, malformed, expired or not the expected one (`claim` and `reason` say which).
  *
  * @example
  * const claims = validateAzureClaims(payload, { issuer, audience: clientId, now: clock() });
@@ -191,12 +197,22 @@ function hasGroupsOverage(payload: JwtPayload): boolean {
   return payload.hasgroups !== undefined && payload.hasgroups !== false;
 }
 
-/** Requires app roles (`roles`) by exact match. */
+/**
+ * Requires app roles (`roles`) by exact match.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `required` is empty or holds an empty string.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when the token lacks the required roles (reason `insufficient`).
+ */
 export function assertRoles(claims: Pick<AzureClaims, 'roles'>, required: readonly string[], match: MatchMode = 'all'): void {
   assertGranted('roles', claims.roles, required, match);
 }
 
-/** Requires delegated scopes (`scp`) by exact token match; app tokens never satisfy this. */
+/**
+ * Requires delegated scopes (`scp`) by exact token match; app tokens never satisfy this.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `required` is empty or holds an empty string.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when the token lacks the required scopes (reason `insufficient`).
+ */
 export function assertScopes(claims: Pick<AzureClaims, 'scopes'>, required: readonly string[], match: MatchMode = 'all'): void {
   assertGranted('scp', claims.scopes, required, match);
 }
@@ -204,6 +220,9 @@ export function assertScopes(claims: Pick<AzureClaims, 'scopes'>, required: read
 /**
  * Requires group membership by object id. On a groups overage the answer is unknown, so it
  * fails closed (reason `overage`) rather than treating missing groups as none.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `required` is empty or holds an empty string.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when the required groups are not all (or, with `'any'`, none is) present, or on a groups overage (reason `overage`).
  */
 export function assertGroups(
   claims: Pick<AzureClaims, 'groups' | 'groupsOverage'>,

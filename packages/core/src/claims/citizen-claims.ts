@@ -78,8 +78,11 @@ export interface CitizenClaimOptions {
   readonly issuer: string;
   /** `IDPORTEN_AUDIENCE` or `TOKEN_X_CLIENT_ID`. */
   readonly audience: string | readonly string[];
+  /** The current time, from the caller's clock. */
   readonly now: Date;
+  /** Allowed clock skew in seconds for `exp`, `nbf` and `iat` (default `DEFAULT_CLOCK_TOLERANCE_SECONDS`). */
   readonly clockToleranceSeconds?: number | undefined;
+  /** Reject tokens whose `iat` is older than this many seconds (default: no limit). */
   readonly maxTokenAgeSeconds?: number | undefined;
   /**
    * The lowest login level accepted (default `'high'`, the login proxy's default):
@@ -165,6 +168,9 @@ function validateCitizenClaims(payload: JwtPayload, options: CitizenClaimOptions
  * `acr` at or above `requiredLoginLevel` (default high), and `client_id` (which an ID token
  * lacks), optionally from `allowedClients`.
  *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `issuer`, `audience` or a time option is malformed.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when a claim is missing, malformed, expired or not the expected one (`claim` and `reason` say which).
+ *
  * @example
  * const claims = validateIdportenClaims(payload, { issuer, audience: env.IDPORTEN_AUDIENCE, now: clock() });
  */
@@ -178,12 +184,20 @@ export function validateIdportenClaims(payload: JwtPayload, options: CitizenClai
  * schemes (tokendings maps to Level3/Level4), and the `client_id` and `idp` tokendings adds.
  * `allowedClients` lists the `cluster:namespace:app` callers accepted: defence in depth
  * behind TokenX's own inbound access policy.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `issuer`, `audience` or a time option is malformed.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when a claim is missing, malformed, expired or not the expected one (`claim` and `reason` say which).
  */
 export function validateTokenXClaims(payload: JwtPayload, options: CitizenClaimOptions): TokenXClaims {
   return validateCitizenClaims(payload, options, true) as TokenXClaims;
 }
 
-/** Requires a login level: `'substantial'` is met by both levels, `'high'` only by high. */
+/**
+ * Requires a login level: `'substantial'` is met by both levels, `'high'` only by high.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the required level is not a known login level.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when the token's login level is below the required one (reason `insufficient`).
+ */
 export function assertLoginLevel(claims: Pick<CitizenClaims, 'loginLevel'>, required: LoginLevel): void {
   if (required !== 'high' && required !== 'substantial') throw new InvalidInputError('required', "must be 'high' or 'substantial'");
   if (required === 'high' && claims.loginLevel !== 'high') {

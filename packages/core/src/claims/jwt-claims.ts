@@ -80,6 +80,9 @@ export function timeClaimRefusal(
  * Checks `exp` (required; rejected from `exp` on, RFC 7519 §4.1.4), `nbf` (rejected when in
  * the future beyond the skew, §4.1.5), `iat` (not in the future, optionally not too old,
  * §4.1.6), all as strict NumericDates.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `now`, the clock tolerance or the maximum age is malformed.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when the token has expired, is not yet valid, was issued in the future or is too old.
  */
 export function validateTimeClaims(payload: JwtPayload, options: TimeClaimOptions): TimeClaims {
   const now = toEpochSeconds(options.now);
@@ -96,7 +99,12 @@ export function validateTimeClaims(payload: JwtPayload, options: TimeClaimOption
   return times;
 }
 
-/** Checks that `iss` is exactly `expected` (no normalization, no trailing-slash leniency). */
+/**
+ * Checks that `iss` is exactly `expected` (no normalization, no trailing-slash leniency).
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the expected issuer is empty.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when `iss` is missing or not exactly the expected issuer.
+ */
 export function validateIssuer(payload: JwtPayload, expected: string): string {
   if (typeof expected !== 'string' || expected.length === 0) throw new InvalidInputError('issuer', 'must be a non-empty string');
   const iss = payload.iss;
@@ -109,6 +117,9 @@ export function validateIssuer(payload: JwtPayload, expected: string): string {
 /**
  * Checks that `aud` names one of the expected audiences: a string equal to one, or a
  * non-empty array of strings containing one (RFC 7519 §4.1.3). Returns the audiences.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the expected audience is empty.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when `aud` is missing (reason `missing`) or holds none of the expected audiences (reason `mismatch`).
  */
 export function validateAudience(payload: JwtPayload, expected: string | readonly string[]): readonly string[] {
   const wanted = typeof expected === 'string' ? [expected] : expected;
@@ -122,7 +133,11 @@ export function validateAudience(payload: JwtPayload, expected: string | readonl
   return audiences;
 }
 
-/** Reads `aud` as a list, or `undefined` when absent; rejects `null`, `[]` and non-string members. */
+/**
+ * Reads `aud` as a list, or `undefined` when absent; rejects `null`, `[]` and non-string members.
+ *
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when `aud` is `null`, `[]` or holds a non-string member.
+ */
 export function readAudience(payload: JwtPayload): readonly string[] | undefined {
   const aud = payload.aud;
   if (aud === undefined) return undefined;
@@ -131,7 +146,11 @@ export function readAudience(payload: JwtPayload): readonly string[] | undefined
   throw new ClaimValidationError('aud', 'invalid', 'must be a non-empty string or a non-empty array of strings');
 }
 
-/** Checks that every named claim is present (not `undefined` or `null`). */
+/**
+ * Checks that every named claim is present (not `undefined` or `null`).
+ *
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when a required claim is missing (reason `missing`).
+ */
 export function validateRequiredClaims(payload: JwtPayload, claims: readonly string[]): void {
   for (const claim of claims) {
     if (payload[claim] === undefined || payload[claim] === null) throw new ClaimValidationError(claim, 'missing');
@@ -154,6 +173,8 @@ export function readOptionalStringClaim(payload: JwtPayload, claim: string): str
 /**
  * Splits a space-delimited scope claim (`scope` or `scp`) into exact tokens (RFC 8693 §4.2).
  * Empty tokens (double, leading or trailing spaces) and other whitespace are malformed.
+ *
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when the scope claim is not a space-separated string of scopes.
  */
 export function parseScopeClaim(payload: JwtPayload, claim: 'scope' | 'scp'): readonly string[] {
   const value = readStringClaim(payload, claim);
@@ -180,6 +201,9 @@ export type MatchMode = 'all' | 'any';
 /**
  * Checks granted values (scopes, roles, groups) against required ones by exact string
  * equality: never substring, prefix or case-insensitive matching.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `required` is empty or holds an empty string.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when the granted values do not cover `required` (reason `insufficient`).
  */
 export function assertGranted(claim: string, granted: readonly string[], required: readonly string[], match: MatchMode = 'all'): void {
   if (!Array.isArray(required) || required.length === 0) throw new InvalidInputError(claim, 'at least one required value must be given');

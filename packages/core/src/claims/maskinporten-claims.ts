@@ -41,8 +41,11 @@ export interface MaskinportenClaimOptions {
   readonly allowedConsumerOrgs?: readonly string[] | undefined;
   /** Require an Altinn system user in `authorization_details`. */
   readonly requireSystemUser?: boolean | undefined;
+  /** The current time, from the caller's clock. */
   readonly now: Date;
+  /** Allowed clock skew in seconds for `exp`, `nbf` and `iat` (default `DEFAULT_CLOCK_TOLERANCE_SECONDS`). */
   readonly clockToleranceSeconds?: number | undefined;
+  /** Reject tokens whose `iat` is older than this many seconds (default: no limit). */
   readonly maxTokenAgeSeconds?: number | undefined;
 }
 
@@ -51,6 +54,9 @@ export interface MaskinportenClaimOptions {
  * exact `iss`, the claims Maskinporten always sets (`iss exp iat scope client_id consumer
  * jti`), time claims, required scopes by exact token, `consumer` in Maskinporten's format,
  * the optional audience restriction and consumer allow-list, and the system user if any.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `issuer`, the required scopes or a time option is malformed.
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when a claim is missing, malformed, expired, not the expected one or a scope is not granted (`claim` and `reason` say which).
  *
  * @example
  * const claims = validateMaskinportenClaims(payload, {

@@ -18,6 +18,8 @@ export interface ReplayGuardOptions {
 /**
  * Creates an in-memory replay guard bounded by token expiry. When it is full of unexpired
  * entries it refuses new tokens rather than forget one that could then be replayed.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `maxEntries` is not a positive whole number.
  */
 export function createReplayGuard(options: ReplayGuardOptions = {}): ReplayGuard {
   const maxEntries = options.maxEntries ?? 100_000;

@@ -24,6 +24,8 @@ const CLAIM = 'authorization_details';
  * not an array, two system-user entries, a `type` that differs only in case or whitespace,
  * `systemuser_id` not exactly one UUID, a malformed `systemuser_org`, or `ID` and `id` that
  * disagree.
+ *
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when `authorization_details` is malformed or holds more than one system user (reason `ambiguous`).
  */
 export function findSystemUser(payload: JwtPayload): SystemUser | undefined {
   const details = payload[CLAIM];
@@ -64,7 +66,11 @@ function readSystemUserOrg(org: unknown): string {
   return orgno;
 }
 
-/** Like {@link findSystemUser}, but a token without a system user is an error (reason `missing`). */
+/**
+ * Like {@link findSystemUser}, but a token without a system user is an error (reason `missing`).
+ *
+ * @throws {@link NavAuthError} `ERR_CLAIM_VALIDATION` when the system-user detail is malformed (its ids or organization).
+ */
 export function parseSystemUser(payload: JwtPayload): SystemUser {
   const systemUser = findSystemUser(payload);
   if (systemUser === undefined) throw new ClaimValidationError(CLAIM, 'missing', 'no system-user entry');

@@ -9,6 +9,7 @@ export interface TokenXSubjectTokenOptions {
   readonly tokenXIssuer: string;
   /** `TOKEN_X_CLIENT_ID`: this app. */
   readonly clientId: string;
+  /** The current time, from the caller's clock. */
   readonly now: Date;
 }
 
@@ -38,6 +39,8 @@ function unverifiedPayload(token: string): JwtPayload {
  * `TokenIssuer.kt`, "audience does not match client_id"). The token was validated by this
  * app on the way in, or came from elsewhere: this reads it without checking the signature,
  * only to say clearly what would go wrong; tokendings does the real check.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the subject token is not a JWT, has expired, or is a TokenX token not meant for this client.
  */
 export function checkTokenXSubjectToken(subjectToken: string, options: TokenXSubjectTokenOptions): void {
   const payload = unverifiedPayload(subjectToken);

@@ -14,6 +14,8 @@ const ipv4 = /^[0-9.]+$/;
  * Docker Compose (`http://mock-oauth2-server:8080`). `@nav-auth/node` sets it from
  * `NAV_AUTH_INSECURE_HTTP_HOSTS`; it is refused on NAIS (`NAIS_CLUSTER_NAME` set). Names only:
  * an IP address, a wildcard or an empty entry is a {@link ConfigError}. Returns the hosts.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when a host is an IP address, a wildcard or empty, or when `onNais` is true and hosts are given.
  */
 export function setInsecureHttpHosts(hosts: readonly string[], onNais: boolean): ReadonlySet<string> {
   const variable = 'NAV_AUTH_INSECURE_HTTP_HOSTS';

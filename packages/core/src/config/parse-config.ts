@@ -164,6 +164,8 @@ class EnvironmentReader {
  * `discovered` is the metadata at `MASKINPORTEN_WELL_KNOWN_URL`, for an environment without
  * `MASKINPORTEN_ISSUER` or `MASKINPORTEN_TOKEN_ENDPOINT`; where both give a value, they must agree.
  *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when a `MASKINPORTEN_*` variable is missing or malformed (`problems` lists every one).
+ *
  * @example
  * const config = parseMaskinportenConfig(env); // the process environment, passed in by the caller
  */
@@ -181,7 +183,11 @@ export function parseMaskinportenConfig(env: EnvironmentRecord, discovered?: Iss
   return withRedactedView(config, { ...config });
 }
 
-/** Parses the configuration an API needs to validate incoming Maskinporten tokens; `discovered` as for {@link parseMaskinportenConfig}. */
+/**
+ * Parses the configuration an API needs to validate incoming Maskinporten tokens; `discovered` as for {@link parseMaskinportenConfig}.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when `MASKINPORTEN_ISSUER` or `MASKINPORTEN_JWKS_URI` is missing or malformed.
+ */
 export function parseMaskinportenValidationConfig(env: EnvironmentRecord, discovered?: IssuerMetadata): MaskinportenValidationConfig {
   const read = new EnvironmentReader(env, { variable: 'MASKINPORTEN_WELL_KNOWN_URL', metadata: discovered });
   const issuer = read.discoverable('MASKINPORTEN_ISSUER', 'issuer');
@@ -195,6 +201,8 @@ export function parseMaskinportenValidationConfig(env: EnvironmentRecord, discov
  * both), and names every missing or malformed variable in one {@link ConfigError}.
  * `discovered` is the metadata at `AZURE_APP_WELL_KNOWN_URL`, for an environment without the
  * `AZURE_OPENID_CONFIG_*` values; where both give a value, they must agree.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when an `AZURE_*` variable is missing or malformed (`problems` lists every one).
  */
 export function parseAzureConfig(env: EnvironmentRecord, discovered?: IssuerMetadata): AzureConfig {
   const read = new EnvironmentReader(env, { variable: 'AZURE_APP_WELL_KNOWN_URL', metadata: discovered });
@@ -220,6 +228,8 @@ export function parseAzureConfig(env: EnvironmentRecord, discovered?: IssuerMeta
  * `TOKEN_X_PRIVATE_JWK`, when set, must be a private RSA JWK with `kid` (tokendings signs and
  * checks RS256). `discovered` is the metadata at `TOKEN_X_WELL_KNOWN_URL`, as for
  * {@link parseMaskinportenConfig}.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when a `TOKEN_X_*` variable is missing or malformed (`problems` lists every one).
  */
 export function parseTokenXConfig(env: EnvironmentRecord, discovered?: IssuerMetadata): TokenXConfig {
   const read = new EnvironmentReader(env, { variable: 'TOKEN_X_WELL_KNOWN_URL', metadata: discovered });
@@ -237,7 +247,11 @@ export function parseTokenXConfig(env: EnvironmentRecord, discovered?: IssuerMet
   return withRedactedView(config, { ...config });
 }
 
-/** Parses the `IDPORTEN_*` variables an API needs to validate ID-porten tokens; `discovered` as for {@link parseTokenXConfig}. */
+/**
+ * Parses the `IDPORTEN_*` variables an API needs to validate ID-porten tokens; `discovered` as for {@link parseTokenXConfig}.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when an `IDPORTEN_*` variable is missing or malformed (`problems` lists every one).
+ */
 export function parseIdportenConfig(env: EnvironmentRecord, discovered?: IssuerMetadata): IdportenConfig {
   const read = new EnvironmentReader(env, { variable: 'IDPORTEN_WELL_KNOWN_URL', metadata: discovered });
   const audience = read.required('IDPORTEN_AUDIENCE');
@@ -252,6 +266,8 @@ export function parseIdportenConfig(env: EnvironmentRecord, discovered?: IssuerM
  * Parses what an API needs to validate Azure AD tokens (`AZURE_APP_CLIENT_ID`,
  * `AZURE_OPENID_CONFIG_ISSUER`, `AZURE_OPENID_CONFIG_JWKS_URI`): no secret or key, which an app
  * that gets its tokens through Texas may not have. `discovered` as for {@link parseAzureConfig}.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when an `AZURE_*` validation variable is missing or malformed (`problems` lists every one).
  */
 export function parseAzureValidationConfig(env: EnvironmentRecord, discovered?: IssuerMetadata): AzureValidationConfig {
   const read = new EnvironmentReader(env, { variable: 'AZURE_APP_WELL_KNOWN_URL', metadata: discovered });

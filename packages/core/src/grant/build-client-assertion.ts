@@ -34,6 +34,8 @@ const sha256Thumbprint = /^[A-Za-z0-9_-]{43}$/;
  * Builds and signs an RFC 7523 client assertion for `private_key_jwt` client authentication:
  * `iss` = `sub` = client id, `aud`, `jti`, `iat`, `nbf`, `exp`.
  *
+ * @throws {@link NavAuthError} rejects with `ERR_INVALID_INPUT` when the client id, audience, `jti`, `now` or lifetime breaks a rule (`field` names it).
+ *
  * @example
  * const assertion = await buildClientAssertion({
  *   clientId, audience: tokenEndpoint, key, now: clock(), jti: randomId(),
@@ -79,6 +81,7 @@ export interface TokenXClientAssertionOptions {
   readonly tokenEndpoint: string;
   /** `TOKEN_X_PRIVATE_JWK`, imported: its `kid` and `alg` go in the header. */
   readonly key: SigningKey;
+  /** The current time, from the caller's clock: `iat` and `nbf`. */
   readonly now: Date;
   /** A fresh UUID; tokendings refuses a `jti` it has seen. */
   readonly jti: string;
@@ -90,6 +93,9 @@ export interface TokenXClientAssertionOptions {
  * Builds the client assertion of a TokenX exchange as tokendings checks it: `iss` = `sub` =
  * the client id, `aud` = the token endpoint as a single string (tokendings wants exactly one
  * audience), a fresh `jti`, `iat` = `nbf` = now and `exp` at most 120 s later.
+ *
+ * @throws {@link NavAuthError} rejects with `ERR_INVALID_INPUT` when the token endpoint, `jti`, `now` or lifetime breaks a rule (`field` names it).
+ * @throws {@link NavAuthError} rejects with `ERR_SCOPE_NAME` when the client id is not a `cluster:namespace:app` name.
  */
 export async function buildTokenXClientAssertion(options: TokenXClientAssertionOptions): Promise<string> {
   parseNaisAudience(options.clientId);

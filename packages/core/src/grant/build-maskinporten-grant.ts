@@ -55,6 +55,8 @@ const standardBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/
  * documented claims are emitted, since Maskinporten answers unknown ones with 400
  * `invalid_assertion`.
  *
+ * @throws {@link NavAuthError} rejects with `ERR_INVALID_INPUT` when the scopes, issuer, `jti`, `now`, lifetime or an organization number breaks a rule (`field` names it).
+ *
  * @example
  * const grant = await buildMaskinportenGrant({
  *   clientId, issuer: 'https://test.maskinporten.no/', scopes: ['nav:test/api'],

@@ -7,7 +7,11 @@ export interface SystemUserAuthorizationDetail {
   readonly systemuser_org: { readonly authority: typeof ISO6523_AUTHORITY; readonly ID: string };
 }
 
-/** Builds the `authorization_details` that request a system-user token for a customer organisation. */
+/**
+ * Builds the `authorization_details` that request a system-user token for a customer organisation.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the organization number is not a valid Norwegian one.
+ */
 export function buildSystemUserAuthorizationDetails(field: string, customerOrg: string): readonly [SystemUserAuthorizationDetail] {
   const orgno = checkOrganizationNumber(field, customerOrg);
   return [{ type: 'urn:altinn:systemuser', systemuser_org: { authority: ISO6523_AUTHORITY, ID: `${NORWEGIAN_ORG_ICD}:${orgno}` } }];

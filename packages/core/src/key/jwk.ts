@@ -66,6 +66,8 @@ const RSA_ALGORITHMS: ReadonlySet<string> = new Set(['RS256', 'RS384', 'RS512', 
  * Parses an untrusted public JWK (object or JSON text) and refuses unsafe keys: symmetric
  * keys, RSA under 2048 bits, RSA exponents that are even or below 3, ROCA moduli
  * (CVE-2017-15361), curves other than P-256, and any private member.
+ *
+ * @throws {@link NavAuthError} `ERR_KEY` when the JWK is malformed, carries private members, is too weak, or is of an unsupported type or algorithm (`reason` says which).
  */
 export function parsePublicJwk(input: unknown, options: ParseJwkOptions = {}): PublicJwk {
   const jwk = toRecord(input);
@@ -80,6 +82,8 @@ export function parsePublicJwk(input: unknown, options: ParseJwkOptions = {}): P
  * {@link parsePublicJwk}, and requires the private members and, by default, a `kid`.
  * `JSON.stringify`, `util.inspect` and `console.log` show it with the private members
  * redacted; spread it (`{ ...jwk }`) for the plain key.
+ *
+ * @throws {@link NavAuthError} `ERR_KEY` when the JWK is malformed, public, too weak, without `kid` or of an unsupported type or algorithm (`reason` says which).
  */
 export function parsePrivateJwk(input: unknown, options: ParseJwkOptions = {}): PrivateJwk {
   const jwk = readPrivateJwk(toRecord(input), options.requireKid ?? true);

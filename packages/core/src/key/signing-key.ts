@@ -1,5 +1,5 @@
-import { CompactSign, type CryptoKey, compactVerify, importJWK } from 'jose';
 import { KeyError } from '../error/nav-auth-error.js';
+import { type WebCryptoKey, webCryptoAlgorithm } from '../jws/webcrypto-algorithms.js';
 import { type PrivateJwk, type PublicJwk, parsePrivateJwk, type SigningAlgorithm, toPublicJwk } from './jwk.js';
 
 /** A private key ready to sign with: its algorithm, `kid` and public half. The key material stays inside WebCrypto. */
@@ -8,7 +8,7 @@ export interface SigningKey {
   readonly kid: string;
   readonly publicJwk: PublicJwk;
   /** Non-extractable WebCrypto key; nav-auth never exports it again. */
-  readonly cryptoKey: CryptoKey;
+  readonly cryptoKey: WebCryptoKey;
 }
 
 /** Options for {@link importSigningKey}. */
@@ -19,6 +19,8 @@ export interface ImportSigningKeyOptions {
 
 /**
  * Validates a private JWK (see {@link parsePrivateJwk}) and imports it for signing.
+ *
+ * @throws {@link NavAuthError} rejects with `ERR_KEY` when the JWK is refused (see {@link parsePrivateJwk}), its `alg` is not `options.alg` or does not fit its type, or WebCrypto cannot import it or its halves do not match (reason `import_failed`).
  *
  * @example
  * const key = await importSigningKey(config.clientJwk);
@@ -34,12 +36,13 @@ export async function importSigningKey(jwk: unknown, options: ImportSigningKeyOp
     throw new KeyError('unsupported_algorithm', `${alg} does not fit a key of type ${parsed.kty}`);
   }
   const publicJwk = toPublicJwk({ ...parsed, alg } as PrivateJwk);
-  let cryptoKey: CryptoKey;
+  let cryptoKey: WebCryptoKey;
   try {
-    cryptoKey = (await importJWK({ ...parsed, alg, ext: false }, alg, { extractable: false })) as CryptoKey;
+    const { key: params } = webCryptoAlgorithm(alg);
+    cryptoKey = await crypto.subtle.importKey('jwk', { ...parsed, alg, ext: false }, params, false, ['sign']);
     await assertPairwiseConsistent(cryptoKey, publicJwk, alg);
   } catch {
-    // jose's message could quote the key; keep only our own words.
+    // The runtime's message could quote the key; keep only our own words.
     throw new KeyError('import_failed', 'the private key cannot be imported or does not match its public members');
   }
   return Object.freeze({ alg, kid: parsed.kid as string, publicJwk, cryptoKey });
@@ -52,7 +55,9 @@ const probe = new TextEncoder().encode('nav-auth pairwise consistency check');
  * and ignores `n` and `d`, so a JWK whose public half belongs to another key would import
  * fine and then sign assertions no verifier accepts; this finds it on load instead.
  */
-async function assertPairwiseConsistent(privateKey: CryptoKey, publicJwk: PublicJwk, alg: SigningAlgorithm): Promise<void> {
-  const jws = await new CompactSign(probe).setProtectedHeader({ alg }).sign(privateKey);
-  await compactVerify(jws, await importJWK({ ...publicJwk }, alg), { algorithms: [alg] });
+async function assertPairwiseConsistent(privateKey: WebCryptoKey, publicJwk: PublicJwk, alg: SigningAlgorithm): Promise<void> {
+  const { key: params, signature } = webCryptoAlgorithm(alg);
+  const publicKey = await crypto.subtle.importKey('jwk', { ...publicJwk }, params, true, ['verify']);
+  const signed = await crypto.subtle.sign(signature, privateKey, probe);
+  if (!(await crypto.subtle.verify(signature, publicKey, signed, probe))) throw new Error('pairwise consistency check failed');
 }

@@ -17,7 +17,11 @@ export interface MaskinportenTokenRequestOptions {
   readonly grant: string;
 }
 
-/** Builds Maskinporten's token request: `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<grant>`. */
+/**
+ * Builds Maskinporten's token request: `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<grant>`.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the token endpoint or the grant is malformed.
+ */
 export function buildMaskinportenTokenRequest(options: MaskinportenTokenRequestOptions): TokenRequest {
   return buildFormRequest(options.tokenEndpoint, [
     ['grant_type', JWT_BEARER_GRANT_TYPE],
@@ -27,8 +31,11 @@ export function buildMaskinportenTokenRequest(options: MaskinportenTokenRequestO
 
 /** Options for {@link buildClientCredentialsRequest}. */
 export interface ClientCredentialsRequestOptions {
+  /** The authorization server's token endpoint. */
   readonly tokenEndpoint: string;
+  /** The client's id (`client_id`). */
   readonly clientId: string;
+  /** How the client authenticates: a client assertion or a client secret. */
   readonly auth: ClientAuthentication;
   /** Scopes to request, e.g. `['api://dev-gcp.team.app/.default']` for Azure AD. */
   readonly scopes: readonly string[];
@@ -38,6 +45,8 @@ export interface ClientCredentialsRequestOptions {
 
 /**
  * Builds an RFC 6749 §4.4 client credentials request.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the token endpoint, client id, scopes or client authentication breaks a rule (`field` names it).
  *
  * @example
  * const request = buildClientCredentialsRequest({
@@ -59,8 +68,11 @@ export function buildClientCredentialsRequest(options: ClientCredentialsRequestO
 
 /** Options for {@link buildOnBehalfOfRequest}. */
 export interface OnBehalfOfRequestOptions {
+  /** The authorization server's token endpoint. */
   readonly tokenEndpoint: string;
+  /** The client's id (`client_id`). */
   readonly clientId: string;
+  /** How the client authenticates: a client assertion or a client secret. */
   readonly auth: ClientAuthentication;
   /** The user's incoming access token, whose `aud` is this app. */
   readonly subjectToken: string;
@@ -68,7 +80,11 @@ export interface OnBehalfOfRequestOptions {
   readonly scopes: readonly string[];
 }
 
-/** Builds an Azure AD on-behalf-of request (`requested_token_use=on_behalf_of`, seed 002). */
+/**
+ * Builds an Azure AD on-behalf-of request (`requested_token_use=on_behalf_of`, seed 002).
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the token endpoint, client id, scopes, subject token or client authentication breaks a rule (`field` names it).
+ */
 export function buildOnBehalfOfRequest(options: OnBehalfOfRequestOptions): TokenRequest {
   return buildFormRequest(
     options.tokenEndpoint,
@@ -90,13 +106,19 @@ export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 
 /** Options for {@link buildTokenExchangeRequest}. */
 export interface TokenExchangeRequestOptions {
+  /** The authorization server's token endpoint. */
   readonly tokenEndpoint: string;
+  /** The token to exchange (`subject_token`). */
   readonly subjectToken: string;
   /** Defaults to `urn:ietf:params:oauth:token-type:jwt`. */
   readonly subjectTokenType?: string;
+  /** The `audience` the new token is for. */
   readonly audience?: string;
+  /** The RFC 8707 `resource` the new token is for. */
   readonly resource?: string;
+  /** The scopes asked for (`scope`). */
   readonly scopes?: readonly string[];
+  /** The `requested_token_type`, if the server needs one. */
   readonly requestedTokenType?: string;
   /**
    * A `private_key_jwt` client assertion that alone identifies the client, sent without
@@ -111,6 +133,8 @@ export interface TokenExchangeRequestOptions {
  * Builds an RFC 8693 §2.1 token exchange request. With `clientAssertion` the form is exactly
  * what TokenX takes: `grant_type`, `client_assertion_type`, `client_assertion`,
  * `subject_token_type`, `subject_token`, `audience`, and no `client_id`.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the token endpoint, subject token, audience, scopes or client authentication breaks a rule (`field` names it).
  */
 export function buildTokenExchangeRequest(options: TokenExchangeRequestOptions): TokenRequest {
   if (options.clientAssertion !== undefined && options.client !== undefined) {
@@ -148,7 +172,12 @@ export interface TokenXExchangeRequestOptions {
   readonly audience: string;
 }
 
-/** Builds a TokenX token exchange (RFC 8693 with a client assertion, nais/doc), checking the target's name. */
+/**
+ * Builds a TokenX token exchange (RFC 8693 with a client assertion, nais/doc), checking the target's name.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the token endpoint, subject token or client assertion is malformed.
+ * @throws {@link NavAuthError} `ERR_SCOPE_NAME` when the audience is not a `cluster:namespace:app` name.
+ */
 export function buildTokenXExchangeRequest(options: TokenXExchangeRequestOptions): TokenRequest {
   parseNaisAudience(options.audience);
   return buildTokenExchangeRequest({

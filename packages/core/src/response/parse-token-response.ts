@@ -28,6 +28,8 @@ const MAX_EXPIRES_IN = 366 * 24 * 3600;
  * response becomes a {@link TokenResponseError}. Through Texas (`request.via`), the error says
  * so, and Texas' answer that the provider is not enabled for the app is a `ConfigError` naming
  * the manifest field.
+ *
+ * @throws {@link NavAuthError} `ERR_TOKEN_RESPONSE` when a 200 answer is not JSON or lacks a usable `access_token`, `token_type` or `expires_in`.
  */
 export function parseTokenResponse(status: number, body: string, request?: TokenRequest): TokenResponse {
   if (!Number.isInteger(status) || status < 200 || status > 299) throw parseErrorResponse(status, body, request);

@@ -28,13 +28,19 @@ function checkApplication(application: NaisApplication): NaisApplication {
 /**
  * The Azure AD client credentials / on-behalf-of scope for a NAIS application (seed 002):
  * `api://<cluster>.<namespace>.<app>/.default`.
+ *
+ * @throws {@link NavAuthError} `ERR_SCOPE_NAME` when a part of the application name is not a valid NAIS name.
  */
 export function azureScope(application: NaisApplication): string {
   const { cluster, namespace, app } = checkApplication(application);
   return `api://${cluster}.${namespace}.${app}/.default`;
 }
 
-/** Parses a NAIS audience written `<cluster>:<namespace>:<app>`. */
+/**
+ * Parses a NAIS audience written `<cluster>:<namespace>:<app>`.
+ *
+ * @throws {@link NavAuthError} `ERR_SCOPE_NAME` when the text is not `cluster:namespace:app` with valid NAIS names.
+ */
 export function parseNaisAudience(audience: string): NaisApplication {
   if (typeof audience !== 'string') throw new ScopeNameError('scope', 'must be a string');
   const parts = audience.split(':');
@@ -56,6 +62,8 @@ export function isNaisAudience(value: unknown): value is string {
 /**
  * Turns a token target into an Azure AD scope: `cluster:namespace:app` becomes
  * `api://cluster.namespace.app/.default`; an `api://` scope is returned unchanged.
+ *
+ * @throws {@link NavAuthError} `ERR_SCOPE_NAME` when the target is neither `cluster:namespace:app` nor an `api://…/.default` scope.
  */
 export function toAzureScope(target: string): string {
   if (typeof target === 'string' && target.startsWith('api://')) {
@@ -76,6 +84,8 @@ export interface LegacyScopeOptions extends NaisApplication {
 /**
  * The legacy (IaC / on-premises) scope description `<cluster>:<namespace>:<app>.<subscope>`,
  * with dashes in cluster, namespace and app joined (removed), as seed 001 prescribes.
+ *
+ * @throws {@link NavAuthError} `ERR_SCOPE_NAME` when the cluster, namespace or app is not a valid NAIS name.
  *
  * @example
  * legacyScopeName({ cluster: 'my-cluster', namespace: 'my-namespace', app: 'my-app', subscope: 'my/scope.read' });

@@ -28,6 +28,8 @@ const productPattern = /^[a-zæøå0-9]+$/;
 /**
  * Checks a Maskinporten scope against Digdir's grammar and returns its parts; the error
  * names the wrong part and why.
+ *
+ * @throws {@link NavAuthError} `ERR_SCOPE_NAME` when the scope breaks the naming rules (`part` says which).
  */
 export function validateScopeName(scope: string): ScopeName {
   if (typeof scope !== 'string' || scope.length === 0) throw new ScopeNameError('scope', 'must be a non-empty string');
@@ -79,6 +81,8 @@ export interface ExposedScopeOptions {
  * The scope NAIS provisions for an exposed scope (seed 001): `nav:<product><sep><name>`,
  * where sep is `/` if and only if the name contains `/`, else `:`, unless given explicitly.
  *
+ * @throws {@link NavAuthError} `ERR_SCOPE_NAME` when the product or name breaks the scope naming rules (`part` says which).
+ *
  * @example
  * exposedScopeName({ product: 'arbeid', name: 'some/scope.read' }); // 'nav:arbeid/some/scope.read'
  */
@@ -103,7 +107,11 @@ export function exposedScopeName(options: ExposedScopeOptions): string {
   return scope;
 }
 
-/** Splits a NAIS-exposed scope back into prefix, product, separator and name; the inverse of {@link exposedScopeName}. */
+/**
+ * Splits a NAIS-exposed scope back into prefix, product, separator and name; the inverse of {@link exposedScopeName}.
+ *
+ * @throws {@link NavAuthError} `ERR_SCOPE_NAME` when the scope breaks the naming rules (`part` says which).
+ */
 export function parseExposedScopeName(scope: string): ExposedScopeName {
   const { prefix, subscope } = validateScopeName(scope);
   const match = /^([a-zæøå0-9]+)([:/])(.+)$/.exec(subscope);

@@ -26,6 +26,7 @@ const MANIFEST_FIELDS: Readonly<Record<TexasIdentityProvider, string>> = {
 export interface TexasTokenRequestOptions {
   /** `NAIS_TOKEN_ENDPOINT`. */
   readonly endpoint: string;
+  /** Which identity provider Texas asks (`identity_provider`). */
   readonly identityProvider: 'maskinporten' | 'entra_id';
   /** Maskinporten scopes (space-separated), or the Entra scope `api://cluster.namespace.app/.default`. */
   readonly target: string;
@@ -41,6 +42,8 @@ export interface TexasTokenRequestOptions {
  * A machine token request to Texas (`POST /api/v1/token`), as a form: Texas takes JSON or
  * form bodies, and a form shares nav-auth's request handling (redaction, secrets cut from
  * answers). `authorization_details` goes as a JSON string, as Texas reads it from a form.
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the endpoint, identity provider or target is malformed.
  */
 export function buildTexasTokenRequest(options: TexasTokenRequestOptions): TokenRequest {
   const params: Array<readonly [string, string]> = [
@@ -57,15 +60,21 @@ export function buildTexasTokenRequest(options: TexasTokenRequestOptions): Token
 export interface TexasExchangeRequestOptions {
   /** `NAIS_TOKEN_EXCHANGE_ENDPOINT`. */
   readonly endpoint: string;
+  /** Which identity provider Texas asks (`identity_provider`). */
   readonly identityProvider: 'entra_id' | 'tokenx';
   /** `cluster:namespace:app` for TokenX, `api://cluster.namespace.app/.default` for Entra on-behalf-of. */
   readonly target: string;
   /** The user's token; it goes in the body, never in a URL. */
   readonly userToken: string;
+  /** Texas drops its cached token for this exchange and fetches a new one. */
   readonly skipCache?: boolean;
 }
 
-/** An on-behalf-of (Entra) or token exchange (TokenX) request to Texas (`POST /api/v1/token/exchange`). */
+/**
+ * An on-behalf-of (Entra) or token exchange (TokenX) request to Texas (`POST /api/v1/token/exchange`).
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the endpoint, identity provider, target or user token is malformed.
+ */
 export function buildTexasExchangeRequest(options: TexasExchangeRequestOptions): TokenRequest {
   const params: Array<readonly [string, string]> = [
     ['identity_provider', options.identityProvider],
@@ -76,7 +85,11 @@ export function buildTexasExchangeRequest(options: TexasExchangeRequestOptions):
   return buildFormRequest(options.endpoint, params, undefined, 'texas');
 }
 
-/** An introspection request to Texas (`POST /api/v1/introspect`). */
+/**
+ * An introspection request to Texas (`POST /api/v1/introspect`).
+ *
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when the endpoint, identity provider or token is malformed.
+ */
 export function buildTexasIntrospectionRequest(options: {
   /** `NAIS_TOKEN_INTROSPECTION_ENDPOINT`. */
   readonly endpoint: string;
@@ -99,6 +112,9 @@ export function buildTexasIntrospectionRequest(options: {
  * `active: true` (Texas checked signature, issuer, times and audience, and nothing else), or a
  * {@link TokenValidationError} with reason `inactive` and Texas' sanitized reason for
  * `active: false`. Anything else is a {@link TokenResponseError}.
+ *
+ * @throws {@link NavAuthError} `ERR_TOKEN_INVALID` when Texas answers `active: false` (reason `inactive`).
+ * @throws {@link NavAuthError} `ERR_TOKEN_RESPONSE` when the answer is not HTTP 200 or not a JSON object with a boolean `active`.
  */
 export function parseTexasIntrospection(status: number, body: string): JwtPayload {
   if (status !== 200) throw new TokenResponseError(`Texas introspection answered ${status}`);

@@ -9,7 +9,11 @@ export interface SharedToken {
 /** The outcome of {@link SharedTokenStore.tryLock}. */
 export type SharedLock =
   /** This replica fetches; `release` frees the lock (compare-and-delete on its own nonce). */
-  | { readonly state: 'acquired'; release(): Promise<void> }
+  | {
+      readonly state: 'acquired';
+      /** Frees the lock (compare-and-delete on this replica's nonce). */
+      release(): Promise<void>;
+    }
   /** Another replica is fetching: wait a bounded time for its token, then fetch anyway. */
   | { readonly state: 'held' }
   /** The store cannot say (down, slow, circuit open): fetch without waiting. */

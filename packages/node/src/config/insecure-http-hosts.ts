@@ -10,6 +10,8 @@ let applied: string | undefined;
  * time it takes effect. Refused with a `ConfigError` when the process runs on NAIS
  * (`NAIS_CLUSTER_NAME` set, in `env` or the process environment). Every `load*Config` and
  * `discover*Config` calls it; call it yourself before building configurations by hand.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when `NAV_AUTH_INSECURE_HTTP_HOSTS` holds an IP address, a wildcard or an empty entry, or is set on NAIS.
  */
 export function applyInsecureHttpHosts(env: EnvironmentRecord = process.env): void {
   const value = env.NAV_AUTH_INSECURE_HTTP_HOSTS?.trim() ?? '';

@@ -144,23 +144,37 @@ async function discoverAndLoad<T>(
  * Loads Maskinporten client configuration from the environment, falling back to the files
  * NAIS mounts in `/var/run/secrets/nais.io/maskinporten/`; one `ConfigError` names every
  * missing or malformed item.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when a `MASKINPORTEN_*` variable or NAIS secret file is missing or malformed (`problems` lists every one).
  */
 export function loadMaskinportenConfig(source: ConfigSource = {}): MaskinportenConfig {
   return load(MASKINPORTEN_VARIABLES, source, MASKINPORTEN_SECRETS_DIR, parseMaskinportenConfig);
 }
 
-/** Loads what an API needs to validate Maskinporten tokens (`MASKINPORTEN_ISSUER`, `MASKINPORTEN_JWKS_URI`). */
+/**
+ * Loads what an API needs to validate Maskinporten tokens (`MASKINPORTEN_ISSUER`, `MASKINPORTEN_JWKS_URI`).
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when `MASKINPORTEN_ISSUER` or `MASKINPORTEN_JWKS_URI` is missing or malformed.
+ */
 export function loadMaskinportenValidationConfig(source: ConfigSource = {}): MaskinportenValidationConfig {
   // Only the two it needs: an API that validates tokens has no business reading the client's private key.
   return load(['MASKINPORTEN_ISSUER', 'MASKINPORTEN_JWKS_URI'], source, MASKINPORTEN_SECRETS_DIR, parseMaskinportenValidationConfig);
 }
 
-/** Loads Azure AD configuration from the environment, falling back to `/var/run/secrets/nais.io/azure/`. */
+/**
+ * Loads Azure AD configuration from the environment, falling back to `/var/run/secrets/nais.io/azure/`.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when an `AZURE_*` variable or NAIS secret file is missing or malformed (`problems` lists every one).
+ */
 export function loadAzureConfig(source: ConfigSource = {}): AzureConfig {
   return load(AZURE_VARIABLES, source, AZURE_SECRETS_DIR, parseAzureConfig);
 }
 
-/** Loads what an API needs to validate Azure AD tokens, without the client secret or key (see `parseAzureValidationConfig`). */
+/**
+ * Loads what an API needs to validate Azure AD tokens, without the client secret or key (see `parseAzureValidationConfig`).
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when an `AZURE_*` validation variable or secret file is missing or malformed.
+ */
 export function loadAzureValidationConfig(source: ConfigSource = {}): AzureValidationConfig {
   return load(
     ['AZURE_APP_CLIENT_ID', 'AZURE_APP_WELL_KNOWN_URL', 'AZURE_OPENID_CONFIG_ISSUER', 'AZURE_OPENID_CONFIG_JWKS_URI'],
@@ -174,6 +188,11 @@ export function loadAzureValidationConfig(source: ConfigSource = {}): AzureValid
  * {@link loadMaskinportenConfig} for an environment with `MASKINPORTEN_WELL_KNOWN_URL` but
  * without `MASKINPORTEN_ISSUER` or `MASKINPORTEN_TOKEN_ENDPOINT`: they come from the discovery
  * document, whose issuer must belong to the URL; values that are set must agree with it.
+ *
+ * @throws {@link NavAuthError} rejects with `ERR_CONFIG` when a `MASKINPORTEN_*` variable is missing or malformed.
+ * @throws {@link NavAuthError} rejects with `ERR_DISCOVERY` when the discovery document cannot be had, is malformed or names another issuer.
+ * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network or its response is too large.
+ * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the request times out.
  *
  * @example
  * const maskinporten = createMaskinportenClient({ config: await discoverMaskinportenConfig() });
@@ -189,7 +208,14 @@ export function discoverMaskinportenConfig(source: DiscoveringConfigSource = {})
   );
 }
 
-/** {@link loadMaskinportenValidationConfig}, with the issuer and JWKS URI from `MASKINPORTEN_WELL_KNOWN_URL` where unset. */
+/**
+ * {@link loadMaskinportenValidationConfig}, with the issuer and JWKS URI from `MASKINPORTEN_WELL_KNOWN_URL` where unset.
+ *
+ * @throws {@link NavAuthError} rejects with `ERR_CONFIG` when `MASKINPORTEN_ISSUER` or `MASKINPORTEN_WELL_KNOWN_URL` is missing or malformed.
+ * @throws {@link NavAuthError} rejects with `ERR_DISCOVERY` when the discovery document cannot be had, is malformed or names another issuer.
+ * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network or its response is too large.
+ * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the request times out.
+ */
 export function discoverMaskinportenValidationConfig(source: DiscoveringConfigSource = {}): Promise<MaskinportenValidationConfig> {
   const discoverable = ['MASKINPORTEN_ISSUER', 'MASKINPORTEN_JWKS_URI'];
   return discoverAndLoad(
@@ -202,7 +228,14 @@ export function discoverMaskinportenValidationConfig(source: DiscoveringConfigSo
   );
 }
 
-/** {@link loadAzureConfig}, with the `AZURE_OPENID_CONFIG_*` values from `AZURE_APP_WELL_KNOWN_URL` where unset. */
+/**
+ * {@link loadAzureConfig}, with the `AZURE_OPENID_CONFIG_*` values from `AZURE_APP_WELL_KNOWN_URL` where unset.
+ *
+ * @throws {@link NavAuthError} rejects with `ERR_CONFIG` when an `AZURE_*` variable is missing or malformed.
+ * @throws {@link NavAuthError} rejects with `ERR_DISCOVERY` when the discovery document cannot be had, is malformed or names another issuer.
+ * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network or its response is too large.
+ * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the request times out.
+ */
 export function discoverAzureConfig(source: DiscoveringConfigSource = {}): Promise<AzureConfig> {
   return discoverAndLoad(
     AZURE_VARIABLES,
@@ -218,12 +251,21 @@ export function discoverAzureConfig(source: DiscoveringConfigSource = {}): Promi
  * Loads TokenX configuration from the `TOKEN_X_*` environment (or `secretsDir`): an app that
  * only validates TokenX tokens needs `TOKEN_X_CLIENT_ID`, `TOKEN_X_ISSUER` and
  * `TOKEN_X_JWKS_URI`; exchanging also `TOKEN_X_PRIVATE_JWK` and `TOKEN_X_TOKEN_ENDPOINT`.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when a `TOKEN_X_*` variable or NAIS secret file is missing or malformed (`problems` lists every one).
  */
 export function loadTokenXConfig(source: ConfigSource = {}): TokenXConfig {
   return load(TOKEN_X_VARIABLES, source, undefined, parseTokenXConfig);
 }
 
-/** {@link loadTokenXConfig}, with the issuer, JWKS URI and token endpoint from `TOKEN_X_WELL_KNOWN_URL` where unset. */
+/**
+ * {@link loadTokenXConfig}, with the issuer, JWKS URI and token endpoint from `TOKEN_X_WELL_KNOWN_URL` where unset.
+ *
+ * @throws {@link NavAuthError} rejects with `ERR_CONFIG` when a `TOKEN_X_*` variable is missing or malformed.
+ * @throws {@link NavAuthError} rejects with `ERR_DISCOVERY` when the discovery document cannot be had, is malformed or names another issuer.
+ * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network or its response is too large.
+ * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the request times out.
+ */
 export function discoverTokenXConfig(source: DiscoveringConfigSource = {}): Promise<TokenXConfig> {
   return discoverAndLoad(
     TOKEN_X_VARIABLES,
@@ -235,12 +277,23 @@ export function discoverTokenXConfig(source: DiscoveringConfigSource = {}): Prom
   );
 }
 
-/** Loads what an API needs to validate ID-porten tokens: `IDPORTEN_AUDIENCE`, `IDPORTEN_ISSUER`, `IDPORTEN_JWKS_URI`. */
+/**
+ * Loads what an API needs to validate ID-porten tokens: `IDPORTEN_AUDIENCE`, `IDPORTEN_ISSUER`, `IDPORTEN_JWKS_URI`.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when an `IDPORTEN_*` variable or secret file is missing or malformed.
+ */
 export function loadIdportenConfig(source: ConfigSource = {}): IdportenConfig {
   return load(IDPORTEN_VARIABLES, source, undefined, parseIdportenConfig);
 }
 
-/** {@link loadIdportenConfig}, with the issuer and JWKS URI from `IDPORTEN_WELL_KNOWN_URL` where unset. */
+/**
+ * {@link loadIdportenConfig}, with the issuer and JWKS URI from `IDPORTEN_WELL_KNOWN_URL` where unset.
+ *
+ * @throws {@link NavAuthError} rejects with `ERR_CONFIG` when an `IDPORTEN_*` variable is missing or malformed.
+ * @throws {@link NavAuthError} rejects with `ERR_DISCOVERY` when the discovery document cannot be had, is malformed or names another issuer.
+ * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network or its response is too large.
+ * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the request times out.
+ */
 export function discoverIdportenConfig(source: DiscoveringConfigSource = {}): Promise<IdportenConfig> {
   return discoverAndLoad(
     IDPORTEN_VARIABLES,

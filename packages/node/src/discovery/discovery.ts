@@ -6,7 +6,9 @@ export type { IssuerMetadata } from '@nav-auth/core';
 
 /** Options for {@link discoverIssuer}. */
 export interface DiscoveryOptions {
+  /** The undici dispatcher for the request (default: nav-auth's shared one). */
   readonly dispatcher?: Dispatcher | undefined;
+  /** Timeout of the discovery request, in ms. */
   readonly timeoutMs?: number;
 }
 
@@ -23,6 +25,10 @@ function checkedUrl(metadata: Record<string, unknown>, member: string): string |
  * Fetches an issuer's metadata from `wellKnownUrl` and checks it: `issuer` must equal the
  * expected issuer exactly (RFC 8414 §3.3, OIDC Discovery §4.3), and the endpoint URLs must
  * be https (or loopback http).
+ *
+ * @throws {@link NavAuthError} rejects with `ERR_DISCOVERY` when the answer is not a 200 JSON document or its `issuer` is not exactly the expected one.
+ * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network or its response is too large.
+ * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the request times out.
  */
 export async function discoverIssuer(
   wellKnownUrl: string,
@@ -39,6 +45,10 @@ export async function discoverIssuer(
  * that the URL is a well-known URL of the `issuer` it names: RFC 8414's (inserted after the
  * host, or appended, as Maskinporten and most servers do) or OpenID Connect's. A document
  * that claims an issuer it was not fetched for is refused.
+ *
+ * @throws {@link NavAuthError} rejects with `ERR_DISCOVERY` when the URL is not https, the answer is not a 200 JSON document, or its `issuer` does not belong to the URL.
+ * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network or its response is too large.
+ * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the request times out.
  */
 export async function discoverFromWellKnownUrl(wellKnownUrl: string, options: DiscoveryOptions = {}): Promise<IssuerMetadata> {
   const metadata = await fetchMetadata(wellKnownUrl, options);

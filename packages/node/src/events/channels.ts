@@ -28,12 +28,24 @@ const channels = {
   pdp: channel(NAV_AUTH_CHANNELS.pdp),
 };
 
-/** True when `event`s of `name` would reach anyone: `listener`, or a channel subscriber. */
+/**
+ * True when `event`s of `name` would reach anyone: `listener`, or a channel subscriber.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export function isObserved(name: NavAuthChannel, listener: unknown): boolean {
   return listener !== undefined || channels[name].hasSubscribers;
 }
 
-/** Gives `event` to `listener` (which may not throw its way into the operation) and to the channel's subscribers. */
+/**
+ * Gives `event` to `listener` (which may not throw its way into the operation) and to the channel's subscribers.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export function publishEvent<E extends object>(name: NavAuthChannel, listener: ((event: E) => void) | undefined, event: E): void {
   notifyListener(listener, event);
   const target = channels[name];

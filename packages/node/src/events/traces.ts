@@ -38,7 +38,13 @@ const traces = Object.fromEntries(
   NAV_AUTH_OPERATIONS.map((operation) => [operation, tracingChannel<unknown, TraceMessage>(`nav-auth:${operation}`)]),
 ) as Record<NavAuthOperation, TracingChannel<unknown, TraceMessage>>;
 
-/** True when someone subscribes to `operation`'s tracing channel. */
+/**
+ * True when someone subscribes to `operation`'s tracing channel.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export function isTraced(operation: NavAuthOperation): boolean {
   return (traces[operation] as { readonly hasSubscribers: boolean }).hasSubscribers;
 }
@@ -47,6 +53,10 @@ export function isTraced(operation: NavAuthOperation): boolean {
  * Runs `operation` as `fn`, on its tracing channel when that has subscribers (`fn` then gets the
  * message to add attributes to; without subscribers it gets `undefined` and nothing is built).
  * Unlike `TracingChannel.tracePromise`, the result never reaches the channel: it is a token.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
  */
 export function traced<T>(
   operation: NavAuthOperation,

@@ -1,7 +1,13 @@
 import { TimeoutError, TransportError } from '@nav-auth/core';
 import { type Dispatcher, request } from 'undici';
 
-/** An HTTP request to send: what core's request builders return, or a plain GET. */
+/**
+ * An HTTP request to send: what core's request builders return, or a plain GET.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export interface OutgoingRequest {
   readonly url: string;
   readonly method: 'GET' | 'POST';
@@ -9,14 +15,26 @@ export interface OutgoingRequest {
   readonly body?: string;
 }
 
-/** A response read in full (within the size limit). */
+/**
+ * A response read in full (within the size limit).
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
 }
 
-/** Options for {@link sendRequest}. */
+/**
+ * Options for {@link sendRequest}.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export interface SendOptions {
   readonly dispatcher?: Dispatcher | undefined;
   /** Aborts the request; its reason is rethrown as is. */
@@ -46,6 +64,10 @@ function describe(url: string): string {
  * (RFC 8725 §3.10: no SSRF through a redirecting endpoint), the body is capped, and the
  * timeout covers everything. Failures become {@link TransportError} or {@link TimeoutError};
  * a caller's abort is rethrown unchanged. No header or body ever reaches an error message.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
  */
 export async function sendRequest(outgoing: OutgoingRequest, options: SendOptions): Promise<HttpResponse> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
@@ -84,7 +106,13 @@ export async function sendRequest(outgoing: OutgoingRequest, options: SendOption
   }
 }
 
-/** Reads a header that may repeat as its first value. */
+/**
+ * Reads a header that may repeat as its first value.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export function headerValue(response: HttpResponse, name: string): string | undefined {
   const value = response.headers[name];
   return Array.isArray(value) ? value[0] : value;

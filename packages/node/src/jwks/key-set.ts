@@ -8,7 +8,12 @@ import { type IngestedKeySet, ingestJwks, type VerificationKey } from './verific
 
 /** Where verification keys come from. */
 export interface KeySet {
-  /** The key for a token's `kid` (or its only key when the token has none and that is allowed). */
+  /**
+   * The key for a token's `kid` (or its only key when the token has none and that is allowed).
+   *
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_INVALID` (reason `unknown_key`) when no key, or more than one, matches.
+   * @throws {@link NavAuthError} rejects with `ERR_JWKS_UNAVAILABLE` when a remote key set cannot be fetched and has no usable keys.
+   */
   getKey(kid: string | undefined): Promise<VerificationKey>;
   /** The key for `kid` when it is at hand without any I/O, else `undefined` (then use {@link KeySet.getKey}). */
   peekKey(kid: string | undefined): VerificationKey | undefined;
@@ -35,7 +40,9 @@ function pickKey(keys: IngestedKeySet, kid: string | undefined): VerificationKey
 
 /** Options for {@link createRemoteKeySet}. */
 export interface RemoteKeySetOptions {
+  /** The issuer's `jwks_uri` (https). */
   readonly jwksUri: string;
+  /** The undici dispatcher for JWKS fetches (default: nav-auth's shared one). */
   readonly dispatcher?: Dispatcher | undefined;
   /** Least time between fetches caused by unknown kids (default 30 s, like jose). */
   readonly cooldownMs?: number;
@@ -43,6 +50,7 @@ export interface RemoteKeySetOptions {
   readonly refreshIntervalMs?: number;
   /** Keep using the last good keys this long after their fetch when the JWKS is down (default 1 h). */
   readonly maxStaleMs?: number;
+  /** Timeout of one JWKS fetch, in ms. */
   readonly timeoutMs?: number;
   /** Largest JWKS body accepted (default 256 KiB). */
   readonly maxBytes?: number;
@@ -91,8 +99,13 @@ interface Snapshot {
  * starts for 1-30 s, growing with each failure in a row (exponential backoff with decorrelated
  * jitter, D09/D10); until then a key set without usable keys fails fast with
  * `ERR_JWKS_UNAVAILABLE`. A success ends the backoff. `refresh()` always fetches.
+ *
+ * @throws {@link NavAuthError} `ERR_JWKS_UNAVAILABLE` when `jwksUri` is not an https URL (or an allowed plain-http host).
  */
-export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & { refresh(): Promise<void> } {
+export function createRemoteKeySet(options: RemoteKeySetOptions): KeySet & {
+  /** Fetches the JWKS now, whatever the cooldown. */
+  refresh(): Promise<void>;
+} {
   const problem = endpointUrlProblem(options.jwksUri);
   if (problem !== undefined) throw new KeySetUnavailableError(`jwks_uri ${problem}`);
   const cooldownMs = options.cooldownMs ?? 30_000;

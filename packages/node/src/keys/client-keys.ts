@@ -17,6 +17,8 @@ import {
  * Generates a key pair for `private_key_jwt` client authentication (seed 004): PS256 by
  * default, `kid` the RFC 7638 thumbprint unless given. Keep `privateJwk` secret; publish
  * `publicJwk` through your JWKS URI.
+ *
+ * @throws {@link NavAuthError} rejects with `ERR_INVALID_INPUT` when `alg` is not one nav-auth signs with or `kid` is empty.
  */
 export function generateClientKey(options: { readonly alg?: SigningAlgorithm; readonly kid?: string } = {}): Promise<GeneratedSigningKey> {
   return generateSigningKey({ alg: options.alg ?? 'PS256', ...(options.kid === undefined ? {} : { kid: options.kid }) });
@@ -74,6 +76,8 @@ export interface ClientKeyRotation {
  * Manages a client's keys through a rotation the safe way round: publish the new key before
  * signing with it (servers cache JWKS), and keep the old key published until every assertion
  * it signed has expired.
+ *
+ * @throws {@link NavAuthError} `ERR_KEY` when the current key is not a usable private JWK.
  */
 export function createClientKeyRotation(options: {
   readonly current: PrivateJwk | unknown;

@@ -47,17 +47,49 @@ export interface AzureClientOptions extends TokenClientOptions, TransportOptions
 
 /** Per-call options of the Azure client. */
 export interface AzureTokenOptions {
+  /** Fetch a new token even when a cached one is fresh. */
   readonly forceRefresh?: boolean;
+  /** Aborts the wait for the token. */
   readonly signal?: AbortSignal;
 }
 
 /** An Azure AD (Entra ID) token client. */
 export interface AzureClient {
-  /** An app token for `target`: `cluster:namespace:app` or an `api://…/.default` scope. */
+  /**
+   * An app token for `target`: `cluster:namespace:app` or an `api://…/.default` scope.
+   *
+   * @throws {@link NavAuthError} rejects with `ERR_SCOPE_NAME` when `target` is neither `cluster:namespace:app` nor an `api://…/.default` scope.
+   * @throws {@link NavAuthError} rejects with `ERR_KEY` when the client's private key is refused on first use.
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_ENDPOINT` when the token endpoint (or Texas) answers with an OAuth error.
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_RESPONSE` when the answer is not a usable token response.
+   * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network.
+   * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the attempts run past their deadline.
+   */
   clientCredentials(target: string, options?: AzureTokenOptions): Promise<AccessToken>;
-  /** Exchanges the user's incoming token for one to `target` (on-behalf-of). */
+  /**
+   * Exchanges the user's incoming token for one to `target` (on-behalf-of).
+   *
+   * @throws {@link NavAuthError} rejects with `ERR_SCOPE_NAME` when `target` is malformed.
+   * @throws {@link NavAuthError} rejects with `ERR_INVALID_INPUT` when `subjectToken` is empty.
+   * @throws {@link NavAuthError} rejects with `ERR_KEY` when the client's private key is refused on first use.
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_ENDPOINT` when the token endpoint (or Texas) answers with an OAuth error.
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_RESPONSE` when the answer is not a usable token response.
+   * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network.
+   * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the attempts run past their deadline.
+   */
   onBehalfOf(subjectToken: string, target: string, options?: AzureTokenOptions): Promise<AccessToken>;
+  /**
+   * Drops the cached app token for `target`, so that the next call fetches a new one.
+   *
+   * @throws {@link NavAuthError} `ERR_SCOPE_NAME` when `target` is neither `cluster:namespace:app` nor an `api://…/.default` scope.
+   */
   invalidateClientCredentials(target: string): void;
+  /**
+   * Drops the cached on-behalf-of token for this user's token and `target`.
+   *
+   * @throws {@link NavAuthError} rejects with `ERR_SCOPE_NAME` when `target` is neither `cluster:namespace:app` nor an `api://…/.default` scope.
+   * @throws {@link NavAuthError} rejects with `ERR_INVALID_INPUT` when `subjectToken` is empty.
+   */
   invalidateOnBehalfOf(subjectToken: string, target: string): Promise<void>;
   /** Where each operation's requests go: `'texas'` (`NAIS_TOKEN_ENDPOINT`, `NAIS_TOKEN_EXCHANGE_ENDPOINT`) or `'direct'`. */
   readonly modes: { readonly clientCredentials: TokenTransportMode; readonly onBehalfOf: TokenTransportMode };
@@ -70,6 +102,9 @@ export interface AzureClient {
  * when `NAIS_TOKEN_ENDPOINT` is set, on-behalf-of when `NAIS_TOKEN_EXCHANGE_ENDPOINT` is (or
  * `mode` says so), with the same calls, results and cache in front; the target is normalized
  * to `api://cluster.namespace.app/.default` once either way.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when the Azure AD configuration is missing or malformed, or `AZURE_APP_JWK` is not one key pair.
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `mode` is neither `'texas'` nor `'direct'`.
  *
  * @example
  * const azure = createAzureClient();

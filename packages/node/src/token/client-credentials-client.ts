@@ -21,7 +21,9 @@ export type ClientCredential =
 
 /** Options for {@link createClientCredentialsClient}. */
 export interface ClientCredentialsClientOptions extends TokenClientOptions {
+  /** The client's id at the authorization server. */
   readonly clientId: string;
+  /** How the client authenticates: a private JWK (`private_key_jwt`) or a client secret. */
   readonly credential: ClientCredential;
   /** The authorization server's issuer; its token endpoint is found by discovery (RFC 8414, then OIDC). */
   readonly issuer: string;
@@ -36,6 +38,17 @@ export interface ClientCredentialsClientOptions extends TokenClientOptions {
 
 /** A generic OAuth 2.0 client credentials client. */
 export interface ClientCredentialsClient {
+  /**
+   * A token for `scopes` (and optionally a `resource`), from the cache while it is fresh.
+   *
+   * @throws {@link NavAuthError} rejects with `ERR_DISCOVERY` when the token endpoint cannot be discovered.
+   * @throws {@link NavAuthError} rejects with `ERR_INVALID_INPUT` when the scopes break a rule.
+   * @throws {@link NavAuthError} rejects with `ERR_KEY` when the client's private key is refused on first use.
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_ENDPOINT` when the token endpoint answers with an OAuth error.
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_RESPONSE` when the answer is not a usable token response.
+   * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network.
+   * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the attempts run past their deadline.
+   */
   getToken(
     scopes: string | readonly string[],
     options?: { readonly resource?: string; readonly forceRefresh?: boolean; readonly signal?: AbortSignal },

@@ -51,12 +51,22 @@ export interface MaskinportenTokenOptions {
   readonly systemUserOrg?: string;
   /** Skip the cache (the API answered 401 with the cached token). */
   readonly forceRefresh?: boolean;
+  /** Aborts the wait for the token. */
   readonly signal?: AbortSignal;
 }
 
 /** A Maskinporten token client. */
 export interface MaskinportenClient {
-  /** A token for `scopes`: from cache when possible, else a fresh JWT grant. */
+  /**
+   * A token for `scopes`: from cache when possible, else a fresh JWT grant.
+   *
+   * @throws {@link NavAuthError} rejects with `ERR_INVALID_INPUT` when the scopes or the options break a rule (`field` names it).
+   * @throws {@link NavAuthError} rejects with `ERR_KEY` when the client's private key is refused on first use.
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_ENDPOINT` when the token endpoint (or Texas) answers with an OAuth error.
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_RESPONSE` when the answer is not a usable token response.
+   * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network.
+   * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the attempts run past their deadline.
+   */
   getToken(scopes: string | readonly string[], options?: MaskinportenTokenOptions): Promise<AccessToken>;
   /** Forgets the cached token for these scopes and options. */
   invalidate(scopes: string | readonly string[], options?: Omit<MaskinportenTokenOptions, 'forceRefresh' | 'signal'>): void;
@@ -71,6 +81,9 @@ export interface MaskinportenClient {
  * the same calls and results: `resource` and `systemUserOrg` (as `authorization_details`) pass
  * through, `forceRefresh` and refreshes ahead of expiry send `skip_cache`, and the cache stays
  * in front, so a hit never leaves the process.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when the Maskinporten configuration is missing or malformed, or `MASKINPORTEN_CLIENT_JWK` is not one key pair.
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `mode` is neither `'texas'` nor `'direct'`.
  *
  * @example
  * const maskinporten = createMaskinportenClient();

@@ -21,11 +21,13 @@ export interface TokenCacheOptions {
    * tokens in use take room; set it to about your active users times their downstream APIs.
    */
   readonly maxEntries?: number;
+  /** Retry policy for failed token requests (attempts, backoff, budget). */
   readonly retry?: RetryOptions;
   /** Timeout per attempt, in ms (default 5000). */
   readonly attemptTimeoutMs?: number;
   /** Deadline for a whole `getToken` including retries, in ms (default 15 000). */
   readonly deadlineMs?: number;
+  /** Told about every token fetch, cache hit and failure; never receives a token. */
   readonly onEvent?: TokenEventListener;
   /**
    * A second tier shared by every replica (`@nav-auth/valkey`): read on a miss here, written

@@ -42,7 +42,9 @@ export interface TokenXClientOptions extends TokenClientOptions, TransportOption
 
 /** Per-call options of {@link TokenXClient.exchange}. */
 export interface TokenXExchangeOptions {
+  /** Exchange again even when a cached token is fresh. */
   readonly forceRefresh?: boolean;
+  /** Aborts the wait for the token. */
   readonly signal?: AbortSignal;
 }
 
@@ -52,6 +54,14 @@ export interface TokenXClient {
    * A token for `target` (`cluster:namespace:app`) on behalf of the citizen whose token
    * `subjectToken` is (ID-porten's, or a TokenX token for this app). Cached per subject token
    * and target until shortly before expiry.
+   *
+   * @throws {@link NavAuthError} rejects with `ERR_SCOPE_NAME` when `target` is not `cluster:namespace:app`.
+   * @throws {@link NavAuthError} rejects with `ERR_INVALID_INPUT` when the subject token is empty, expired or a TokenX token for another app.
+   * @throws {@link NavAuthError} rejects with `ERR_KEY` when the client's private key is refused on first use.
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_ENDPOINT` when the token endpoint (or Texas) answers with an OAuth error.
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_RESPONSE` when the answer is not a usable token response.
+   * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT` when the request fails on the network.
+   * @throws {@link NavAuthError} rejects with `ERR_TIMEOUT` when the attempts run past their deadline.
    */
   exchange(subjectToken: string, target: string, options?: TokenXExchangeOptions): Promise<AccessToken>;
   /** Drops the cached exchange, so the next call asks TokenX again. */
@@ -89,6 +99,9 @@ function exchangeProblems(config: TokenXConfig): ConfigProblem[] {
  * With `NAIS_TOKEN_EXCHANGE_ENDPOINT` set (or `mode: 'texas'`) exchanges go through Texas, with
  * the same calls and results; NAIS no longer documents the private JWK for the app container,
  * so Texas is the way wherever it runs.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when the TokenX configuration is missing or malformed, or `TOKEN_X_PRIVATE_JWK` is not one key pair.
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `mode` is neither `'texas'` nor `'direct'`.
  *
  * @example
  * const tokenx = createTokenXClient(); // TOKEN_X_* from the environment

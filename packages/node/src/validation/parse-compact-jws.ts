@@ -1,7 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import { hasCanonicalBase64UrlEnd, hasDuplicateMembersOrDeepNesting, TokenValidationError } from '@nav-auth/core';
 
-/** A compact JWS taken apart, checked, and not yet verified. */
+/**
+ * A compact JWS taken apart, checked, and not yet verified.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export interface ParsedJws {
   readonly header: Readonly<Record<string, unknown>>;
   readonly alg: string;
@@ -12,7 +18,13 @@ export interface ParsedJws {
   readonly signature: Buffer;
 }
 
-/** Limits for {@link parseCompactJws}. */
+/**
+ * Limits for {@link parseCompactJws}.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export interface ParseJwsOptions {
   /** Largest token accepted, in characters (default 16 KiB, Node's default header limit). */
   readonly maxTokenBytes?: number;
@@ -26,7 +38,13 @@ export interface ParseJwsOptions {
   readonly headerCache?: Map<string, CheckedHeader>;
 }
 
-/** A header that passed every check. */
+/**
+ * A header that passed every check.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export interface CheckedHeader {
   readonly header: Readonly<Record<string, unknown>>;
   readonly alg: string;
@@ -86,6 +104,10 @@ function checkHeader(header: Record<string, unknown>, algorithms: ReadonlySet<st
  * exactly three strict base64url segments with a JSON-object header naming an allowed
  * algorithm (catalogue A01, A05, A07, A12-A17, A19). Key-carrying headers (`jwk`, `jku`,
  * `x5u`, `x5c`) are never used (A04): keys come only from the configured key set.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
  */
 export function parseCompactJws(token: unknown, options: ParseJwsOptions): ParsedJws {
   if (typeof token !== 'string') throw malformed('the token is not a string');

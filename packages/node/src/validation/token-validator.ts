@@ -68,6 +68,7 @@ interface CommonValidatorOptions {
   readonly cacheMaxEntries?: number;
   /** Wall clock in ms since the epoch (default `Date.now`). */
   readonly clock?: () => number;
+  /** The undici dispatcher for JWKS and discovery fetches (default: nav-auth's shared one). */
   readonly dispatcher?: Dispatcher;
   /** Key-set tuning: see `createRemoteKeySet`. */
   readonly jwks?: {
@@ -76,6 +77,7 @@ interface CommonValidatorOptions {
     readonly maxStaleMs?: number;
     readonly timeoutMs?: number;
   };
+  /** Told about the key set's refresh failures and skipped keys (the key set's `onEvent`). */
   readonly onKeySetEvent?: (event: KeySetEvent) => void;
   /**
    * `'local'` (default): the signature and every rule checked here, against the issuer's JWKS.
@@ -92,20 +94,27 @@ interface CommonValidatorOptions {
 
 /** Options for an Azure AD access token validator. */
 export interface AzureValidatorOptions extends CommonValidatorOptions {
+  /** Selects the Azure AD profile. */
   readonly profile: 'azure';
   /** `AZURE_APP_CLIENT_ID`. */
   readonly audience: string | readonly string[];
+  /** Tenants accepted when `issuer` is a `{tenantid}` template. */
   readonly allowedTenantIds?: readonly string[];
+  /** Accept only app tokens or only user tokens (default: both). */
   readonly kind?: 'app' | 'user';
 }
 
 /** Options for a Maskinporten access token validator. */
 export interface MaskinportenValidatorOptions extends CommonValidatorOptions {
+  /** Selects the Maskinporten profile. */
   readonly profile: 'maskinporten';
+  /** Scopes the token must carry, all of them; without an audience, scope is what authorizes. */
   readonly requiredScopes: readonly string[];
   /** Require audience-restricted tokens with this `aud`. */
   readonly audience?: string;
+  /** Only these consumer organisation numbers are accepted. */
   readonly allowedConsumerOrgs?: readonly string[];
+  /** Require an Altinn system user in `authorization_details`. */
   readonly requireSystemUser?: boolean;
 }
 
@@ -121,6 +130,7 @@ interface CitizenValidatorOptions extends CommonValidatorOptions {
 
 /** Options for a TokenX token validator. */
 export interface TokenXValidatorOptions extends CitizenValidatorOptions {
+  /** Selects the TokenX profile. */
   readonly profile: 'tokenx';
   /** `TOKEN_X_CLIENT_ID`. */
   readonly audience: string | readonly string[];
@@ -130,6 +140,7 @@ export interface TokenXValidatorOptions extends CitizenValidatorOptions {
 
 /** Options for an ID-porten access token validator. */
 export interface IdportenValidatorOptions extends CitizenValidatorOptions {
+  /** Selects the ID-porten profile. */
   readonly profile: 'idporten';
   /** `IDPORTEN_AUDIENCE`. */
   readonly audience: string | readonly string[];
@@ -137,6 +148,7 @@ export interface IdportenValidatorOptions extends CitizenValidatorOptions {
 
 /** Options for a validator of any issuer's JWT access tokens (RFC 9068 or plain JWT). */
 export interface GenericValidatorOptions extends CommonValidatorOptions {
+  /** Selects the generic JWT profile. */
   readonly profile: 'generic';
   /** Expected `aud`; `false` only when the issuer mints no audience and scopes authorize. */
   readonly audience: string | readonly string[] | false;
@@ -169,7 +181,15 @@ export interface ValidationEvent {
 
 /** Checks bearer tokens from one issuer. */
 export interface TokenValidator<Claims> {
-  /** Resolves the typed claims of a valid token; rejects with a coded nav-auth error otherwise. */
+  /**
+   * Resolves the typed claims of a valid token; rejects with a coded nav-auth error otherwise.
+   *
+   * @throws {@link NavAuthError} rejects with `ERR_TOKEN_INVALID` when the token is malformed, too large, of a refused `alg` or `typ`, signed by an unknown key or wrongly signed, or (introspection) inactive.
+   * @throws {@link NavAuthError} rejects with `ERR_CLAIM_VALIDATION` when a claim is missing, malformed, expired or not what the profile requires (`claim` and `reason` say which).
+   * @throws {@link NavAuthError} rejects with `ERR_JWKS_UNAVAILABLE` when the issuer's keys cannot be had.
+   * @throws {@link NavAuthError} rejects with `ERR_DISCOVERY` when the validator was given a `wellKnownUrl` and discovery fails.
+   * @throws {@link NavAuthError} rejects with `ERR_TRANSPORT`, `ERR_TIMEOUT` or `ERR_TOKEN_RESPONSE` when introspection through Texas fails.
+   */
   validate(token: string): Promise<Claims>;
 }
 
@@ -318,6 +338,9 @@ function normalizedType(typ: unknown): string | undefined | null {
  * or any issuer.
  * Valid tokens are remembered (core's time rules applied again on every hit, maximum age
  * included), so a token seen before costs a map lookup.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when the Texas introspection endpoint is missing or malformed.
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `verification` is neither `'local'` nor `'introspection'`, or Texas cannot introspect this profile.
  *
  * @example
  * const validator = createTokenValidator({

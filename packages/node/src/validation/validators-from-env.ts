@@ -29,6 +29,9 @@ type FromEnv<O> = Omit<O, 'profile' | 'issuer' | 'jwksUri' | 'wellKnownUrl'> & C
 /**
  * An Azure AD validator configured from `AZURE_OPENID_CONFIG_ISSUER`, `AZURE_OPENID_CONFIG_JWKS_URI`
  * and `AZURE_APP_CLIENT_ID` (as audience), read from the environment or the NAIS secret files.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when `AZURE_OPENID_CONFIG_*` or `AZURE_APP_CLIENT_ID` is missing or malformed.
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `verification` is not `'local'` or `'introspection'`.
  */
 export function createAzureTokenValidator(
   options: Partial<FromEnv<AzureValidatorOptions>> & { readonly config?: AzureValidationConfig } = {},
@@ -40,6 +43,9 @@ export function createAzureTokenValidator(
 /**
  * A Maskinporten validator configured from `MASKINPORTEN_ISSUER` and `MASKINPORTEN_JWKS_URI`,
  * requiring the given scopes (and optionally an audience and a consumer allow-list).
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when `MASKINPORTEN_ISSUER` or `MASKINPORTEN_JWKS_URI` is missing or malformed.
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `verification` is not `'local'` or `'introspection'`.
  */
 export function createMaskinportenTokenValidator(
   options: FromEnv<MaskinportenValidatorOptions> & { readonly config?: MaskinportenValidationConfig },
@@ -51,6 +57,9 @@ export function createMaskinportenTokenValidator(
 /**
  * A TokenX validator configured from `TOKEN_X_ISSUER`, `TOKEN_X_JWKS_URI` and `TOKEN_X_CLIENT_ID`
  * (as audience); login level high unless `requiredLoginLevel: 'substantial'`.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when a `TOKEN_X_*` variable is missing or malformed.
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `verification` is not `'local'` or `'introspection'`.
  *
  * @example
  * const validator = createTokenXTokenValidator({ allowedClients: ['dev-gcp:team:app-a'] });
@@ -66,6 +75,9 @@ export function createTokenXTokenValidator(
 /**
  * An ID-porten validator configured from `IDPORTEN_ISSUER`, `IDPORTEN_JWKS_URI` and
  * `IDPORTEN_AUDIENCE`; login level high unless `requiredLoginLevel: 'substantial'`.
+ *
+ * @throws {@link NavAuthError} `ERR_CONFIG` when an `IDPORTEN_*` variable is missing or malformed.
+ * @throws {@link NavAuthError} `ERR_INVALID_INPUT` when `verification` is not `'local'` or `'introspection'`.
  */
 export function createIdportenTokenValidator(
   options: Partial<FromEnv<IdportenValidatorOptions>> & { readonly config?: IdportenConfig } = {},

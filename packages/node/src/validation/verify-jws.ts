@@ -28,6 +28,10 @@ const invalidSignature = (detail: string) => new TokenValidationError('invalid_s
  * RS/PS, P-256 for ES256, the JWK's own `alg` when it has one; catalogue A02, A03), the
  * signature must have the exact length (modulus length; 64 bytes R||S for ES256; A07, A09),
  * and PSS uses a salt as long as the hash (RFC 7518 §3.5).
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
  */
 export function verifySignature(jws: ParsedJws, key: VerificationKey): void {
   const spec = ALGORITHMS[jws.alg];
@@ -50,7 +54,13 @@ export function verifySignature(jws: ParsedJws, key: VerificationKey): void {
   if (!ok) throw invalidSignature('the signature does not verify');
 }
 
-/** Options for {@link verifyCompactJws}. */
+/**
+ * Options for {@link verifyCompactJws}.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export type VerifyJwsOptions = ParseJwsOptions & { readonly requireKid?: boolean };
 
 /**
@@ -67,7 +77,13 @@ export function parseForVerification(
   return { jws, key: keys.peekKey(jws.kid) };
 }
 
-/** Parses and verifies a compact JWS against a key set; returns it once its signature holds. */
+/**
+ * Parses and verifies a compact JWS against a key set; returns it once its signature holds.
+ *
+ * Not part of the public API: for `@nav-auth` packages only; may change in any release.
+ *
+ * @internal
+ */
 export async function verifyCompactJws(token: unknown, keys: KeySet, options: VerifyJwsOptions): Promise<ParsedJws> {
   const { jws, key } = parseForVerification(token, keys, options);
   verifySignature(jws, key ?? (await keys.getKey(jws.kid)));

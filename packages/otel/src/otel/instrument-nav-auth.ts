@@ -19,6 +19,7 @@ export interface InstrumentNavAuthOptions {
 
 /** A running instrumentation; `stop()` unsubscribes it from every channel (an operation in flight then ends no span). */
 export interface NavAuthInstrumentation {
+  /** Unsubscribes the instrumentation from every channel. */
   stop(): void;
 }
 

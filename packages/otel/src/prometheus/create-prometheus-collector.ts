@@ -8,6 +8,7 @@ import { DURATION_BUCKETS_SECONDS, NAV_AUTH_METRICS } from '../metrics/metric-de
  * `@nav-auth/otel` neither depends on prom-client nor breaks the types of apps without it.
  */
 export interface PrometheusRegistry {
+  /** Removes the metric of that name from the registry. */
   removeSingleMetric(name: string): void;
 }
 
@@ -25,6 +26,7 @@ export interface PrometheusCollectorOptions {
 
 /** A running collector; `stop()` unsubscribes it and removes its metrics from the registry. */
 export interface PrometheusCollector {
+  /** Unsubscribes the collector and removes its metrics from the registry. */
   stop(): void;
 }
 

@@ -1,5 +1,6 @@
 import { PdpTransportError } from '@nav-auth/core';
-import { type AccessToken, headerValue, type MaskinportenClient, sendRequest } from '@nav-auth/node';
+import type { AccessToken, MaskinportenClient } from '@nav-auth/node';
+import { headerValue, sendRequest } from '@nav-auth/node/internal';
 import type { Dispatcher } from 'undici';
 import { type PdpCaller, parsePdpCaller } from '../xacml/pdp-caller.js';
 

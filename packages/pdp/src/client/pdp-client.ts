@@ -1,5 +1,6 @@
 import { hasDuplicateMembersOrDeepNesting, isNavAuthError, type MaskinportenClaims } from '@nav-auth/core';
-import { isObserved, type MaskinportenClient, publishEvent, sendRequest, type TraceMessage, traced } from '@nav-auth/node';
+import type { MaskinportenClient, TraceMessage } from '@nav-auth/node';
+import { isObserved, publishEvent, sendRequest, traced } from '@nav-auth/node/internal';
 import type { Dispatcher } from 'undici';
 import { type Decision, denyByError, denyByPolicy } from '../xacml/decision.js';
 import {
@@ -41,6 +42,7 @@ export interface PdpClientOptions {
   readonly subscriptionKey: string;
   /** A Maskinporten client whose registration has `altinn:authorization/authorize`. */
   readonly maskinporten: MaskinportenClient;
+  /** The undici dispatcher for PDP and token-exchange calls (default: nav-auth's shared one). */
   readonly dispatcher?: Dispatcher;
   /** Deadline for one PDP call, token exchange included (default 3000 ms); past it, deny. */
   readonly deadlineMs?: number;
@@ -52,8 +54,11 @@ export interface PdpClientOptions {
   readonly maxBatchSize?: number;
   /** Remember Permit and policy Deny answers this long (default 0: off). Errors are never remembered. */
   readonly decisionCacheTtlMs?: number;
+  /** Most decisions remembered at once, with `decisionCacheTtlMs` (default 10 000). */
   readonly decisionCacheMaxEntries?: number;
+  /** Wall clock in ms since the epoch (default `Date.now`). */
   readonly clock?: () => number;
+  /** Told about every PDP call, decision and failure; never receives a token. */
   readonly onEvent?: (event: PdpEvent) => void;
 }
 
@@ -61,12 +66,12 @@ export interface PdpClientOptions {
 export interface PdpClient {
   /** One decision. Never rejects: an error is a Deny of kind `error`. */
   authorize(input: DecisionInput): Promise<Decision>;
-  /** Several decisions in one call, answered in the order asked. */
+  /** Several decisions in one call, answered in the order asked. Never rejects: an error is a Deny of kind `error`. */
   authorizeMany(inputs: readonly DecisionInput[]): Promise<Decision[]>;
   /**
    * Authorizes the system user of validated Maskinporten claims for `action` on `resource`
    * (from configuration) for the customer org; denies without asking the PDP when the token
-   * has no unambiguous system user (catalogue G13).
+   * has no unambiguous system user (catalogue G13). Never rejects: an error is a Deny of kind `error`.
    */
   authorizeSystemUser(
     claims: Pick<MaskinportenClaims, 'systemUser'>,

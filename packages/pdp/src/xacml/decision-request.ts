@@ -56,7 +56,11 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const resourceId = /^[a-z0-9_-]{4,}$/;
 const actionId = /^[a-z][a-z0-9_-]{0,63}$/;
 
-/** Checks a decision input; the PDP is never asked about something malformed. */
+/**
+ * Checks a decision input; the PDP is never asked about something malformed.
+ *
+ * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} `ERR_INVALID_INPUT` when the caller, resource or action is malformed (`field` names it).
+ */
 export function checkDecisionInput(input: DecisionInput): DecisionInput {
   if (typeof input.systemUserId !== 'string' || !uuid.test(input.systemUserId))
     throw new InvalidInputError('systemUserId', 'must be a UUID');
@@ -95,6 +99,8 @@ const resourceAttributes = (input: DecisionInput, includeInResult: boolean): Xac
  * and `urn:altinn:partyid` when given). Built structurally from checked input, never by string
  * concatenation (catalogue G13).
  *
+ * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} `ERR_INVALID_INPUT` when the caller, resource or action is malformed (`field` names it).
+ *
  * @example
  * const request = buildDecisionRequest({ systemUserId, action: 'read', resource: 'kravogbetaling', party: '313367002' });
  */
@@ -115,6 +121,8 @@ export function buildDecisionRequest(input: DecisionInput): XacmlRequest {
  * action and resource-with-party gets a category `Id`, one `RequestReference` per input, and
  * every attribute `IncludeInResult`, so results can be matched by what they carry rather than
  * by their order (catalogue G09).
+ *
+ * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} `ERR_INVALID_INPUT` when an input is malformed or there are none (`field` names it).
  */
 export function buildMultiDecisionRequest(inputs: readonly DecisionInput[]): XacmlRequest {
   if (inputs.length === 0) throw new InvalidInputError('inputs', 'at least one decision is needed');

@@ -6,11 +6,17 @@ import type { ValkeyCommands } from './valkey-commands.js';
  * typed structurally so that this package needs no dependency on either.
  */
 export interface IoredisClientLike {
+  /** `GET key`: the value, or `null` when absent. */
   get(key: string): Promise<unknown>;
+  /** `SET key value PXAT ms`: stores a value until an absolute Unix time in milliseconds. */
   set(key: string, value: string, pxatToken: 'PXAT', unixTimeMilliseconds: number): Promise<unknown>;
+  /** `SET key value PX ms NX`: stores a value for a time only when the key is absent (`null` when it was not). */
   set(key: string, value: string, pxToken: 'PX', milliseconds: number, nx: 'NX'): Promise<unknown>;
+  /** `EVAL script numKeys ...keys ...args`: runs a Lua script. */
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  /** Closes the connection gracefully, after pending replies. */
   quit(): Promise<unknown>;
+  /** Closes the connection at once. */
   disconnect(): void;
 }
 

@@ -5,14 +5,22 @@ import type { ValkeyCommands } from './valkey-commands.js';
  * typed structurally so that this package needs no dependency on it.
  */
 export interface NodeRedisClientLike {
+  /** `GET key`: the value, or `null` when absent. */
   get(key: string): Promise<unknown>;
   // The option names that every major from 4 to 6 reads (5 and 6 also take `expiration`/`condition`).
+  /** `SET key value` with `PXAT` (absolute expiry) or `NX PX` (only when absent, with a lifetime). */
   set(key: string, value: string, options: { PXAT: number } | { NX: true; PX: number }): Promise<unknown>;
+  /** `EVAL`: runs a Lua script over the given keys and arguments. */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** Whether the client is connected and ready for commands. */
   readonly isReady?: boolean;
+  /** Closes the connection gracefully (node-redis 5 and 6). */
   close?(): Promise<unknown>;
+  /** Closes the connection gracefully (node-redis 4). */
   quit?(): Promise<unknown>;
+  /** Closes the connection at once (node-redis 5 and 6). */
   destroy?(): unknown;
+  /** Closes the connection at once (node-redis 4). */
   disconnect?(): Promise<unknown>;
 }
 

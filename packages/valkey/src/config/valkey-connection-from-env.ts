@@ -17,6 +17,8 @@ export interface ValkeyConnection {
  * spells it in variables: upper case, every character but letters and digits an underscore.
  * Throws a {@link ConfigError} naming the variables (never their values) when there is no URI.
  *
+ * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} `ERR_CONFIG` when the instance name is malformed or its `REDIS_*_<INSTANCE>` variables are missing or malformed.
+ *
  * @example
  * const client = createClient({ ...valkeyConnectionFromEnv('tokens'), disableOfflineQueue: true });
  */

@@ -97,6 +97,8 @@ type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: fals
  * refused token only once. Every command has a deadline and a circuit breaker stands in front of
  * them: a slow or dead server makes misses, never errors, and nothing here ever rejects.
  *
+ * @throws {@link @nav-auth/core!NavAuthError | NavAuthError} `ERR_CONFIG` when no usable encryption key is given (`privateJwk` or `keys`).
+ *
  * @example
  * import { createClient } from 'redis';
  * import { createValkeyTokenStore, fromNodeRedis, valkeyConnectionFromEnv } from '@nav-auth/valkey';

@@ -7,13 +7,13 @@
 import 'reflect-metadata';
 import { instrumentNavAuth } from '@nav-auth/otel';
 import { startLocalIdp } from '@nav-auth/testing';
-import { Controller, Get, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { NavAuthModule, RequireScopes } from '../src/index.js';
-import { compare, expectOk, serve, verdict } from './support.js';
+import { NavAuthModule } from '../src/index.js';
+import { compare, expectOk, GuardedController, PlainController, serve, verdict } from './support.js';
 
 const spanExporter = new InMemorySpanExporter();
 const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spanExporter)] });
@@ -23,23 +23,6 @@ const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULAT
 const meterProvider = new MeterProvider({
   readers: [new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 1000 })],
 });
-
-@Controller()
-class GuardedController {
-  @Get('hello')
-  @RequireScopes('defaultaccess')
-  hello() {
-    return { hello: 'world' };
-  }
-}
-
-@Controller()
-class PlainController {
-  @Get('hello')
-  hello() {
-    return { hello: 'world' };
-  }
-}
 
 const idp = await startLocalIdp();
 const api = await idp.registerAzureApp({ name: 'dev-gcp:bench:api' });

@@ -5,27 +5,10 @@
 // is the median of the per-round ratios. No OTel SDK in this process: bench/otel.ts runs that row.
 import 'reflect-metadata';
 import { startLocalIdp } from '@nav-auth/testing';
-import { type CanActivate, Controller, type ExecutionContext, Get, Module } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { NavAuthModule, RequireScopes } from '../src/index.js';
-import { compare, expectOk, serve, verdict } from './support.js';
-
-@Controller()
-class GuardedController {
-  @Get('hello')
-  @RequireScopes('defaultaccess')
-  hello() {
-    return { hello: 'world' };
-  }
-}
-
-@Controller()
-class PlainController {
-  @Get('hello')
-  hello() {
-    return { hello: 'world' };
-  }
-}
+import { NavAuthModule } from '../src/index.js';
+import { compare, expectOk, GuardedController, PlainController, serve, verdict } from './support.js';
 
 class HeaderOnlyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {

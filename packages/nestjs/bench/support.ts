@@ -3,8 +3,28 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { INestApplication } from '@nestjs/common';
+import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { RequireScopes } from '../src/index.js';
+
+/** The route every bench serves, behind NavAuthGuard: a cached valid token with `defaultaccess`. */
+@Controller()
+export class GuardedController {
+  @Get('hello')
+  @RequireScopes('defaultaccess')
+  hello() {
+    return { hello: 'world' };
+  }
+}
+
+/** The same route with no guard: the baseline. */
+@Controller()
+export class PlainController {
+  @Get('hello')
+  hello() {
+    return { hello: 'world' };
+  }
+}
 
 export const rounds = 9;
 export const secondsPerRun = 2;

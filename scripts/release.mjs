@@ -34,9 +34,12 @@ rmSync(packs, { recursive: true, force: true });
 mkdirSync(packs, { recursive: true });
 for (const { folder } of publishedPackages()) run('pnpm', ['pack', '--pack-destination', packs], join('packages', folder));
 for (const tarball of readdirSync(packs)) {
-  const manifest = execFileSync('tar', ['-xOzf', join(packs, tarball), 'package/package.json'], { encoding: 'utf8' });
-  for (const forbidden of ['@nav-auth/source', 'workspace:']) {
-    if (manifest.includes(forbidden)) throw new Error(`${tarball}: its package.json still has ${forbidden}`);
+  const manifest = JSON.parse(execFileSync('tar', ['-xOzf', join(packs, tarball), 'package/package.json'], { encoding: 'utf8' }));
+  if (JSON.stringify(manifest.exports).includes('"@nav-auth/source"'))
+    throw new Error(`${tarball}: its exports still have the @nav-auth/source condition`);
+  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+    const ranges = Object.values(manifest[field] ?? {});
+    if (ranges.some((range) => range.startsWith('workspace:'))) throw new Error(`${tarball}: its ${field} still have a workspace: range`);
   }
 }
 console.log(`\n${readdirSync(packs).length} tarballs in ${packs}; their package.json files carry no workspace-only condition or range`);

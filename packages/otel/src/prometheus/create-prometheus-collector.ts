@@ -49,6 +49,8 @@ interface Route {
   readonly labels: readonly string[];
   /** Which measurements it counts (default: all of `from`'s). */
   readonly when?: (measurement: Measurement) => boolean;
+  /** A label's value under this route's naming (default: the attribute's value). */
+  readonly labelValue?: (attribute: string, value: string) => string;
 }
 
 /** Prometheus label names cannot contain dots: `error.type` becomes `error_type`. */
@@ -64,49 +66,56 @@ function navAuthRoutes(): Route[] {
   }));
 }
 
-// @navikt/oasis (libs/oasis/src/lib/prometheus.ts): all labelled `provider` only.
+/** @navikt/oasis' provider names (Texas' `identity_provider`, libs/texas/src/types.ts) where they differ from nav-auth's. */
+const OASIS_PROVIDERS: Readonly<Record<string, string>> = { azure: 'azuread' };
+const oasisLabelValue = (attribute: string, value: string) => (attribute === 'provider' ? (OASIS_PROVIDERS[value] ?? value) : value);
+
+// @navikt/oasis (libs/oasis/src/token-exchange/obo/prometheus.ts, token-cache): all labelled
+// `provider` only, with oasis' provider names, so a dashboard's `provider="azuread"` still matches.
 function oasisRoutes(): Route[] {
   const result = (wanted: string) => (m: Measurement) => m.attributes.result === wanted;
-  return [
-    {
-      from: 'nav_auth.token.request.duration',
-      name: 'oasis_token_exchange_duration_seconds',
-      help: 'Duration of token exchange in seconds',
-      kind: 'histogram',
-      labels: ['provider'],
-    },
-    {
-      from: 'nav_auth.token.requests',
-      name: 'oasis_token_exchanges',
-      help: 'Number of token exchanges',
-      kind: 'counter',
-      labels: ['provider'],
-    },
-    {
-      from: 'nav_auth.token.requests',
-      name: 'oasis_token_exchange_failures',
-      help: 'Number of failed token exchanges',
-      kind: 'counter',
-      labels: ['provider'],
-      when: (m) => m.attributes.outcome === 'error',
-    },
-    {
-      from: 'nav_auth.cache.lookups',
-      name: 'oasis_cache_hits_total',
-      help: 'Token cache hits',
-      kind: 'counter',
-      labels: ['provider'],
-      when: result('hit'),
-    },
-    {
-      from: 'nav_auth.cache.lookups',
-      name: 'oasis_cache_misses_total',
-      help: 'Token cache misses',
-      kind: 'counter',
-      labels: ['provider'],
-      when: result('miss'),
-    },
-  ];
+  return (
+    [
+      {
+        from: 'nav_auth.token.request.duration',
+        name: 'oasis_token_exchange_duration_seconds',
+        help: 'Duration of token exchange in seconds',
+        kind: 'histogram',
+        labels: ['provider'],
+      },
+      {
+        from: 'nav_auth.token.requests',
+        name: 'oasis_token_exchanges',
+        help: 'Number of token exchanges',
+        kind: 'counter',
+        labels: ['provider'],
+      },
+      {
+        from: 'nav_auth.token.requests',
+        name: 'oasis_token_exchange_failures',
+        help: 'Number of failed token exchanges',
+        kind: 'counter',
+        labels: ['provider'],
+        when: (m) => m.attributes.outcome === 'error',
+      },
+      {
+        from: 'nav_auth.cache.lookups',
+        name: 'oasis_cache_hits_total',
+        help: 'Token cache hits',
+        kind: 'counter',
+        labels: ['provider'],
+        when: result('hit'),
+      },
+      {
+        from: 'nav_auth.cache.lookups',
+        name: 'oasis_cache_misses_total',
+        help: 'Token cache misses',
+        kind: 'counter',
+        labels: ['provider'],
+        when: result('miss'),
+      },
+    ] satisfies Route[]
+  ).map((route) => ({ ...route, labelValue: oasisLabelValue }));
 }
 
 function loadPromClient(): PromClient {
@@ -136,7 +145,8 @@ export function createPrometheusCollector(options: PrometheusCollectorOptions = 
         const labels: Record<string, string> = {};
         for (const attribute of route.labels) {
           const value = measurement.attributes[attribute];
-          if (value !== undefined) labels[labelName(attribute)] = value;
+          if (value !== undefined)
+            labels[labelName(attribute)] = route.labelValue === undefined ? value : route.labelValue(attribute, value);
         }
         if (route.kind === 'counter') metric.inc(labels, measurement.value);
         else metric.observe(labels, measurement.value);

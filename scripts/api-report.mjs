@@ -5,8 +5,8 @@
 // Settings: api-extractor.base.json (JSON without comments, for biome), extended by each
 // package's api-extractor*.json. Only the API report: no doc model, .d.ts rollup or
 // tsdoc-metadata. The .d.ts are read as a user's compiler reads them (overrideTsconfig, no
-// "@nav-auth/source" condition: the other @nav-auth packages resolve to their dist/ too); core
-// adds the DOM lib, as in its tsconfig.json (WebCrypto's CryptoKey is in its API).
+// "@nav-auth/source" condition: the other @nav-auth packages resolve to their dist/ too), with
+// lib ES2022 and Node's types only: no DOM lib, as in a Node service.
 // Messages: no release tags but @internal (ae-missing-release-tag, ae-internal-missing-underscore
 // off); a type reachable from the API but not exported is written into the report as an
 // ae-forgotten-export warning, so it shows in review without failing; {@link} targets and TSDoc

@@ -34,17 +34,7 @@ const work = mkdtempSync(join(tmpdir(), 'nav-auth-consumers-'));
 const failures = [];
 const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
-// pnpm pack and install share one lock with other builds of this checkout, where flock exists.
-const lock = '/tmp/nav-auth-pnpm.lock';
-const hasFlock = (() => {
-  try {
-    execFileSync('flock', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const pnpm = (args, options) => (hasFlock ? execFile('flock', [lock, 'pnpm', ...args], options) : execFile('pnpm', args, options));
+const pnpm = (args, options) => execFile('pnpm', args, options);
 
 try {
   // 1. Pack.

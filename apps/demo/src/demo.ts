@@ -9,25 +9,19 @@
 // Exits non-zero if any step deviates.
 import 'reflect-metadata';
 import { instrumentNavAuth } from '@nav-auth/otel';
-import { context, SpanKind } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanKind } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { type DemoStep, runDemo } from './flows.js';
+import { startInMemoryTracing } from './in-memory-tracing.js';
 
 const showSpans = process.argv.includes('--spans');
 const color = process.stdout.isTTY
   ? (code: number, text: string) => `\u001b[${code}m${text}\u001b[0m`
   : (_code: number, text: string) => text;
 
-// The OTel SDK: spans to memory, the AsyncLocalStorage context manager, undici's own HTTP spans.
-const exporter = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const undici = new UndiciInstrumentation();
-undici.setTracerProvider(tracerProvider);
-undici.enable();
-const instrumentation = instrumentNavAuth({ tracerProvider });
+const tracing = startInMemoryTracing();
+const { exporter } = tracing;
+const instrumentation = instrumentNavAuth({ tracerProvider: tracing.tracerProvider });
 
 /** A span on one line: name, duration, and its attributes (nav-auth's without their prefix). */
 function describeSpan(span: ReadableSpan): string {
@@ -109,8 +103,7 @@ const { steps } = await runDemo({
   },
 });
 instrumentation.stop();
-undici.disable();
-await tracerProvider.shutdown();
+await tracing.stop();
 
 console.log(
   `\n${spanCount} spans recorded (nav-auth's nav_auth.* spans and undici's HTTP client spans under them)${

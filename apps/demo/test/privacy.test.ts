@@ -7,14 +7,11 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { NAV_AUTH_CHANNELS } from '@nav-auth/node';
 import { createPrometheusCollector, instrumentNavAuth } from '@nav-auth/otel';
 import { leakedSecrets } from '@nav-auth/testing';
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../src/flows.js';
+import { startInMemoryTracing } from '../src/in-memory-tracing.js';
 
 /** A reader whose `collect()` the test calls: what a metric exporter would be handed. */
 class CollectingReader extends MetricReader {
@@ -24,15 +21,10 @@ class CollectingReader extends MetricReader {
 
 describe('the privacy rule over every demo flow', () => {
   it('no span, metric, scrape or channel message holds a secret or personal id', { timeout: 120_000 }, async () => {
-    const spans = new InMemorySpanExporter();
-    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    const undici = new UndiciInstrumentation();
-    undici.setTracerProvider(tracerProvider);
-    undici.enable();
+    const tracing = startInMemoryTracing();
     const reader = new CollectingReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
-    const instrumentation = instrumentNavAuth({ tracerProvider, meterProvider });
+    const instrumentation = instrumentNavAuth({ tracerProvider: tracing.tracerProvider, meterProvider });
     const registries = { 'nav-auth': new Registry(), oasis: new Registry() } as const;
     const collectors = (['nav-auth', 'oasis'] as const).map((names) => createPrometheusCollector({ register: registries[names], names }));
     const messages: unknown[] = [];
@@ -42,9 +34,8 @@ describe('the privacy rule over every demo flow', () => {
     const run = await runDemo({ log: () => undefined, stepEnded: () => undefined }).finally(() => {
       for (const name of Object.values(NAV_AUTH_CHANNELS)) unsubscribe(name, capture);
       instrumentation.stop();
-      undici.disable();
     });
-    const exportedSpans = spans.getFinishedSpans().map(({ name, kind, attributes, events, links, status, resource }) => ({
+    const exportedSpans = tracing.exporter.getFinishedSpans().map(({ name, kind, attributes, events, links, status, resource }) => ({
       name,
       kind,
       attributes,
@@ -61,9 +52,8 @@ describe('the privacy rule over every demo flow', () => {
       JSON.stringify(messages),
     ].join('\n');
     for (const collector of collectors) collector.stop();
-    await tracerProvider.shutdown();
+    await tracing.stop();
     await meterProvider.shutdown();
-    context.disable();
 
     // Every flow ran, as expected, and was observed: an empty export would pass the grep trivially.
     expect(run.steps.filter((step) => step.status !== step.expected)).toEqual([]);

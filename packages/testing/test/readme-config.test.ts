@@ -26,7 +26,8 @@ describe('packages/testing/README.md', () => {
     );
   });
 
-  it('documents a complete config example that the command starts with', async () => {
+  // Starts the local IdP from the README's config, which generates an RSA key per client: seconds on a busy machine.
+  it('documents a complete config example that the command starts with', { timeout: 30_000 }, async () => {
     const config = JSON.parse(readmeConfig()) as Required<LocalIdpConfig>;
     expect(Object.keys(config).sort()).toEqual(
       ['azure', 'idporten', 'maskinporten', 'policies', 'port', 'subscriptionKey', 'systemUsers', 'tokenLifetimeSeconds', 'tokenx'].sort(),

@@ -834,7 +834,8 @@ describe('requests and faults', () => {
 });
 
 describe('the README', () => {
-  it('runs its Fake Texas example as written', async () => {
+  // A child process that compiles this package's TypeScript source first: seconds on a busy machine.
+  it('runs its Fake Texas example as written', { timeout: 30_000 }, async () => {
     const example = README_BLOCKS.find((block) => block.lang === 'ts' && block.body.includes('startFakeTexas'));
     expect(example).toBeDefined();
     const dir = mkdtempSync(join(tmpdir(), 'fake-texas-readme-'));

@@ -24,6 +24,9 @@ export function navAuthProject(name: string, options: NavAuthProjectOptions = {}
     test: {
       name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      // A beforeAll that starts the local IdP generates an RSA key per issuer and registration:
+      // under a second on an idle machine, more than vitest's 10 s default on a loaded 2-core one.
+      hookTimeout: 30_000,
     },
   });
 }
